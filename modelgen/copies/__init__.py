@@ -1,0 +1,1 @@
+"""Keeping `# Copied from` blocks in sync: markers -> resolution -> comparison -> fixing."""

@@ -1,0 +1,1 @@
+"""`modelgen new --like`: scaffold a new model from an existing one."""

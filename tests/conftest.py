@@ -1,0 +1,60 @@
+"""Shared fixtures: the fixture trees in `fixtures/` and the pinned, downloaded transformers trees."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from modelgen.trees import pristine_tree, scratch_copy
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = PROJECT_ROOT / "fixtures"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache(tmp_path_factory, monkeypatch):
+    """Each test gets an empty result cache; the downloaded trees stay in the shared cache."""
+    from modelgen.trees import trees_home
+
+    monkeypatch.setenv("MODELGEN_TREES_DIR", str(trees_home()))
+    monkeypatch.setenv("MODELGEN_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+
+
+@pytest.fixture
+def fixture_tree(tmp_path):
+    """Copy a fixture tree from `fixtures/<name>` into a temporary folder and return its path."""
+
+    def copy(name: str) -> Path:
+        destination = tmp_path / name
+        shutil.copytree(FIXTURES / name, destination)
+        return destination
+
+    return copy
+
+
+@pytest.fixture(scope="session", params=["4.46.3", "5.23.0"])
+def pristine(request) -> Path:
+    """A pristine transformers source tree (read-only: never edit it, use `scratch_tree`)."""
+    return pristine_tree(request.param)
+
+
+@pytest.fixture(scope="session")
+def pristine_446() -> Path:
+    return pristine_tree("4.46.3")
+
+
+@pytest.fixture(scope="session")
+def pristine_523() -> Path:
+    return pristine_tree("5.23.0")
+
+
+@pytest.fixture
+def scratch_tree(tmp_path):
+    """A writable copy of a pinned transformers tree: `scratch_tree("4.46.3")`."""
+
+    def make(version: str) -> Path:
+        return scratch_copy(version, tmp_path / f"transformers-{version}")
+
+    return make
