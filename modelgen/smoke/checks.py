@@ -1,0 +1,275 @@
+"""The per-class checks: build, init, forward, finite, dropout, determinism, save_load, devices.
+
+Each check has a name so a defect is reported by the check that owns it: a parameter left at PyTorch's
+default initialisation fails `init`, dropout active in evaluation mode fails `dropout`, a forward that
+differs between two identical calls fails `determinism`, a NaN fails `finite`, a key lost or an output
+changed by `save_pretrained`/`from_pretrained` fails `save_load`, CPU and GPU disagreeing beyond 1e-3
+fails `devices`.
+
+Standard library + torch only: this runs inside the smoke worker under the target tree's interpreter.
+"""
+
+from __future__ import annotations
+
+import copy
+import resource
+import sys
+import tempfile
+import time
+import traceback
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import torch
+from torch.overrides import TorchFunctionMode
+
+from modelgen.smoke.init_tracking import track_initialisation
+from modelgen.smoke.inputs import UnbuildableInput, input_attempts
+
+DEVICE_TOLERANCE = 1e-3  # the porting guide's absolute tolerance
+# Reloaded weights are bit-identical, but their fresh memory layout may route a kernel differently (seen:
+# 7e-9 on a 32->1 linear layer); a lost or re-initialised weight moves outputs by orders of magnitude more.
+RELOAD_TOLERANCE = 1e-6
+CHECK_ORDER = ("build", "init", "forward", "finite", "dropout", "determinism", "save_load", "devices")
+
+
+@dataclass
+class ClassResult:
+    name: str
+    status: str = "pass"  # pass | fail | skip
+    error: str | None = None
+    failed_checks: list[str] = field(default_factory=list)
+    params: int | None = None
+    forward_ms: float | None = None
+    memory_mb: float | None = None
+    inputs: list[str] = field(default_factory=list)
+
+    def fail(self, check: str, message: str) -> None:
+        self.status = "fail"
+        self.failed_checks.append(check)
+        line = f"{check}: {_one_line(message)}"
+        self.error = line if self.error is None else f"{self.error}; {line}"
+
+    def skip(self, reason: str) -> None:
+        self.status = "skip"
+        self.error = _one_line(reason)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def flatten_outputs(value: Any, path: str = "output") -> list[tuple[str, torch.Tensor]]:
+    """Every tensor in a forward's output (ModelOutput, dicts, tuples, lists), with a readable path."""
+    if isinstance(value, torch.Tensor):
+        return [(path, value)]
+    if isinstance(value, dict):
+        return [item for key, nested in value.items() for item in flatten_outputs(nested, f"{path}.{key}")]
+    if isinstance(value, (list, tuple)):
+        return [item for index, nested in enumerate(value) for item in flatten_outputs(nested, f"{path}[{index}]")]
+    return []
+
+
+def identical(first: torch.Tensor, second: torch.Tensor) -> bool:
+    """Bit-for-bit equality that treats NaN at the same place as equal."""
+    if first.shape != second.shape or first.dtype != second.dtype:
+        return False
+    if first.is_floating_point() or first.is_complex():
+        nan_first, nan_second = torch.isnan(first), torch.isnan(second)
+        if not torch.equal(nan_first, nan_second):
+            return False
+        return torch.equal(torch.where(nan_first, 0, first), torch.where(nan_second, 0, second))
+    return torch.equal(first, second)
+
+
+def first_difference(reference: list[tuple[str, torch.Tensor]], other: list[tuple[str, torch.Tensor]],
+                     tolerance: float | None = None) -> str | None:
+    """None when the outputs agree (bit for bit, or within `tolerance` absolute), else what differs first."""
+    if [path for path, _ in reference] != [path for path, _ in other]:
+        return f"different outputs: {[p for p, _ in reference]} vs {[p for p, _ in other]}"
+    for (path, first), (_, second) in zip(reference, other):
+        second = second.to(first.device)
+        if first.shape != second.shape:
+            return f"{path}: shape {tuple(first.shape)} vs {tuple(second.shape)}"
+        if tolerance is None:
+            if not identical(first, second):
+                return f"{path} differs (max abs diff {_max_difference(first, second):.3g})"
+        elif first.is_floating_point():
+            difference = _max_difference(first, second)
+            if not difference <= tolerance:
+                return f"{path}: max abs diff {difference:.3g} > {tolerance:g}"
+        elif not torch.equal(first, second):
+            return f"{path} differs"
+    return None
+
+
+def _max_difference(first: torch.Tensor, second: torch.Tensor) -> float:
+    if not (first.is_floating_point() and second.is_floating_point()):
+        return float((first != second).sum())
+    if first.numel() == 0:
+        return 0.0
+    difference = (first.double() - second.double()).abs()
+    return float("nan") if torch.isnan(difference).any() else float(difference.max())
+
+
+class _RandomnessWatch(TorchFunctionMode):
+    """Notes dropout applied with training=True and random ops called during an eval forward."""
+
+    _RANDOM = ("rand", "randn", "rand_like", "randn_like", "randint", "randint_like", "randperm", "bernoulli",
+               "multinomial", "normal", "normal_", "uniform_", "bernoulli_", "exponential_")
+
+    def __init__(self):
+        super().__init__()
+        self.active_dropout: list[str] = []
+        self.random_ops: list[str] = []
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        kwargs = kwargs or {}
+        name = getattr(func, "__name__", "")
+        if "dropout" in name:
+            training = kwargs.get("training", kwargs.get("train", args[2] if len(args) > 2 else False))
+            probability = kwargs.get("p", args[1] if len(args) > 1 else 0.5)
+            if training and probability:
+                self.active_dropout.append(f"{name}(p={probability})")
+        elif name in self._RANDOM:
+            self.random_ops.append(name)
+        return func(*args, **kwargs)
+
+
+def check_class(model_class: type, config, pretrained_base: type, device: str = "cpu",
+                compare_devices: bool = False) -> ClassResult:
+    result = ClassResult(model_class.__name__)
+    if device.startswith("cuda"):
+        torch.cuda.reset_peak_memory_stats()
+    torch.manual_seed(0)
+    try:
+        with track_initialisation(pretrained_base) as tracker:
+            model = model_class(copy.deepcopy(config))
+    except ImportError as error:
+        result.skip(f"missing dependency: {error}")
+        return result
+    except Exception as error:  # noqa: BLE001 - any failure of the model's own code is a finding
+        result.fail("build", _describe(error))
+        return result
+    uninitialised = tracker.uninitialised_parameters(model)
+    if uninitialised:
+        more = f" and {len(uninitialised) - 5} more" if len(uninitialised) > 5 else ""
+        result.fail("init", f"not initialised by _init_weights: {', '.join(uninitialised[:5])}{more}")
+    model.eval()
+    result.params = sum(parameter.numel() for parameter in model.parameters())
+    try:
+        attempts = input_attempts(model, model.config, choices="MultipleChoice" in model_class.__name__)
+    except UnbuildableInput as error:
+        result.skip(str(error))
+        return result
+
+    reference = None
+    if compare_devices:
+        inputs, outputs, error = _first_working_forward(model, attempts)
+        if error is not None:
+            result.fail("forward", error)
+            return result
+        reference = outputs
+    model.to(device)
+    inputs, first, error = _first_working_forward(model, attempts, device)
+    if error is not None:
+        result.fail("forward", error)
+        return result
+    result.inputs = sorted(inputs)
+    floating = [(path, tensor) for path, tensor in first if tensor.is_floating_point()]
+    not_finite = [path for path, tensor in floating if not torch.isfinite(tensor).all()]
+    if not_finite:
+        result.fail("finite", f"NaN or inf in {', '.join(not_finite[:5])}")
+
+    watch = _RandomnessWatch()
+    started = time.perf_counter()
+    with torch.no_grad(), watch:
+        second = flatten_outputs(model(**_to(inputs, device)))
+    _synchronise(device)
+    result.forward_ms = round((time.perf_counter() - started) * 1000, 2)
+    result.memory_mb = _peak_memory_mb(device)
+    if watch.active_dropout:
+        result.fail("dropout", f"dropout active in eval mode: {', '.join(sorted(set(watch.active_dropout)))}")
+    difference = first_difference(first, second)
+    if difference is not None:
+        cause = f" (random ops in forward: {', '.join(sorted(set(watch.random_ops)))})" if watch.random_ops else ""
+        result.fail("determinism", f"two eval forwards differ: {difference}{cause}")
+    _check_save_load(result, model, model_class, inputs, first, device)
+    if reference is not None:
+        difference = first_difference(reference, first, DEVICE_TOLERANCE)
+        if difference is not None:
+            result.fail("devices", f"cpu vs {device}: {difference}")
+    return result
+
+
+def _first_working_forward(model, attempts, device: str = "cpu"):
+    error = None
+    for inputs in attempts:
+        try:
+            torch.manual_seed(0)
+            with torch.no_grad():
+                outputs = flatten_outputs(model(**_to(inputs, device)))
+            _synchronise(device)
+            return inputs, outputs, None
+        except Exception as failure:  # noqa: BLE001 - the model's failure is the finding
+            error = f"{_describe(failure)} (inputs: {', '.join(inputs)})"
+    return None, None, error
+
+
+def _check_save_load(result: ClassResult, model, model_class, inputs, outputs, device: str) -> None:
+    try:
+        with tempfile.TemporaryDirectory(prefix="modelgen-smoke-") as folder:
+            model.save_pretrained(folder)
+            options = {"output_loading_info": True}
+            implementation = getattr(model.config, "_attn_implementation", None)
+            if implementation:
+                options["attn_implementation"] = implementation
+            loaded, info = model_class.from_pretrained(folder, **options)
+    except Exception as error:  # noqa: BLE001
+        result.fail("save_load", _describe(error))
+        return
+    problems = [f"{kind} keys {sorted(info.get(kind) or [])[:5]}" for kind in ("missing_keys", "unexpected_keys")
+                if info.get(kind)]
+    if info.get("mismatched_keys"):
+        problems.append(f"mismatched keys {[key[0] for key in info['mismatched_keys']][:5]}")
+    loaded.to(device).eval()
+    try:
+        with torch.no_grad():
+            reloaded = flatten_outputs(loaded(**_to(inputs, device)))
+        difference = first_difference(outputs, reloaded, RELOAD_TOLERANCE)
+        if difference is not None:
+            problems.append(f"outputs differ after reload: {difference}")
+    except Exception as error:  # noqa: BLE001
+        problems.append(f"forward after reload: {_describe(error)}")
+    if problems:
+        result.fail("save_load", "; ".join(problems))
+
+
+def _to(inputs: dict[str, Any], device: str) -> dict[str, Any]:
+    return {name: value.to(device) if isinstance(value, torch.Tensor) else value for name, value in inputs.items()}
+
+
+def _synchronise(device: str) -> None:
+    if device.startswith("cuda"):
+        torch.cuda.synchronize()
+
+
+def _peak_memory_mb(device: str) -> float:
+    """CUDA: peak allocated by torch; CPU: peak resident set size of the worker process so far."""
+    if device.startswith("cuda"):
+        return round(torch.cuda.max_memory_allocated() / 2**20, 1)
+    scale = 1 if sys.platform == "darwin" else 1024
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale / 2**20, 1)
+
+
+def _describe(error: BaseException) -> str:
+    """`Type: message` plus the innermost frame of the model's own code."""
+    frames = traceback.extract_tb(error.__traceback__)
+    where = next((f"{frame.filename.rsplit('/', 1)[-1]}:{frame.lineno}" for frame in reversed(frames)
+                  if "/models/" in frame.filename), None)
+    text = f"{type(error).__name__}: {error}"
+    return f"{text} [{where}]" if where else text
+
+
+def _one_line(text: str, limit: int = 500) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -1,0 +1,176 @@
+"""Dummy forward inputs, built from the forward signature and the config.
+
+Two attempts per class: the minimal one (the model's main input, every required argument, an attention mask
+and decoder input ids where accepted), then a fuller one that also feeds every other input kind the forward
+accepts and that can be built (a CLIP-like model needs both token ids and pixel values). A required argument
+no builder knows raises `UnbuildableInput`, which the worker reports as a `skip` with its name.
+
+Standard library + torch only: this runs inside the smoke worker under the target tree's interpreter.
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any, Callable
+
+import torch
+
+BATCH = 2
+SEQUENCE = 7
+AUDIO_SAMPLES = 1600
+AUDIO_FRAMES = 32
+
+
+class UnbuildableInput(Exception):
+    """A required forward argument modelgen cannot build yet."""
+
+
+def forward_parameters(model: torch.nn.Module) -> dict[str, inspect.Parameter]:
+    try:
+        parameters = inspect.signature(model.forward).parameters
+    except (TypeError, ValueError):
+        return {}
+    return {
+        name: parameter
+        for name, parameter in parameters.items()
+        if parameter.kind not in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD)
+    }
+
+
+def input_attempts(model: torch.nn.Module, config, choices: bool = False) -> list[dict[str, Any]]:
+    """The input sets to try, in order (a second, fuller set only when it differs from the first).
+    `choices`: multiple-choice heads take token inputs shaped (batch, choices, sequence)."""
+    parameters = forward_parameters(model)
+    builders = _builders(config)
+    main = getattr(model, "main_input_name", "input_ids")
+    required = [name for name, parameter in parameters.items() if parameter.default is inspect.Parameter.empty]
+    wanted = [main, *required]
+    if "input_ids" in wanted or "input_ids" in required:
+        wanted.append("attention_mask")
+    wanted.append("decoder_input_ids")
+    minimal = _build([name for name in dict.fromkeys(wanted) if name in parameters], builders, required)
+    fuller_names = [*minimal, *(name for name in _FULL_KINDS if name in parameters)]
+    if "input_ids" in fuller_names:
+        fuller_names.append("attention_mask")
+    fuller = _build([name for name in dict.fromkeys(fuller_names) if name in parameters], builders, required)
+    attempts = [minimal] if fuller.keys() == minimal.keys() else [minimal, fuller]
+    if choices:
+        attempts = [{name: _as_choices(name, value) for name, value in inputs.items()} for inputs in attempts]
+    return attempts
+
+
+def _as_choices(name: str, value: Any) -> Any:
+    if name in _TOKEN_SHAPED and isinstance(value, torch.Tensor):
+        return value.unsqueeze(1).expand(value.shape[0], CHOICES, *value.shape[1:]).contiguous()
+    return value
+
+
+_TOKEN_SHAPED = ("input_ids", "attention_mask", "token_type_ids", "bbox")
+CHOICES = 2
+
+
+_FULL_KINDS = ("input_ids", "pixel_values", "input_features", "input_values", "bbox", "token_type_ids")
+
+
+def _build(names: list[str], builders: dict[str, Callable[[], Any]], required: list[str]) -> dict[str, Any]:
+    inputs = {}
+    for name in names:
+        builder = builders.get(name)
+        if builder is None:
+            if name in required:
+                raise UnbuildableInput(f"cannot build the required input {name!r} yet")
+            continue
+        inputs[name] = builder()
+    return inputs
+
+
+def _builders(config) -> dict[str, Callable[[], Any]]:
+    generator = torch.Generator().manual_seed(0)
+    image = _image_size(config)
+    channels = _find(config, "num_channels") or 3
+    return {
+        "input_ids": lambda: _token_ids(config, _text_vocab(config), generator),
+        "decoder_input_ids": lambda: _token_ids(config, _find(config, "decoder_vocab_size") or _text_vocab(config),
+                                                generator),
+        "attention_mask": lambda: torch.ones(BATCH, SEQUENCE, dtype=torch.long),
+        "token_type_ids": lambda: torch.zeros(BATCH, SEQUENCE, dtype=torch.long),
+        "pixel_values": lambda: torch.rand(BATCH, channels, *image, generator=generator),
+        "pixel_mask": lambda: torch.ones(BATCH, *image, dtype=torch.long),
+        "input_values": lambda: torch.randn(BATCH, AUDIO_SAMPLES, generator=generator),
+        "input_features": lambda: _audio_features(config, generator),
+        "bbox": lambda: _boxes(),
+    }
+
+
+def _find(config, name: str):
+    """An attribute of the config or, failing that, of its text/vision/audio/encoder sub-configs."""
+    value = getattr(config, name, None)
+    if value is not None:
+        return value
+    for sub in ("text_config", "vision_config", "audio_config", "encoder", "backbone_config"):
+        nested = getattr(config, sub, None)
+        if nested is not None and getattr(nested, name, None) is not None:
+            return getattr(nested, name)
+    return None
+
+
+def _text_vocab(config) -> int:
+    vocab = _find(config, "vocab_size")
+    if not isinstance(vocab, int):
+        raise UnbuildableInput("no vocab_size in the config to draw token ids from")
+    return vocab
+
+
+def special_token_ids(config) -> set[int]:
+    ids: set[int] = set()
+    holders = (config, getattr(config, "text_config", None), getattr(config, "decoder", None))
+    for holder in (holder for holder in holders if hasattr(holder, "__dict__")):
+        for name, value in vars(holder).items():
+            if name.endswith(("token_id", "token_ids", "token_index", "token_idx")):
+                for item in value if isinstance(value, (list, tuple)) else [value]:
+                    if isinstance(item, int) and not isinstance(item, bool):
+                        ids.add(item)
+    return ids
+
+
+def _token_ids(config, vocab: int, generator: torch.Generator) -> torch.Tensor:
+    """Ids that avoid every special token, each sequence ending with the end-of-sequence token where there is one
+    (sequence classification heads of encoder-decoder models pool at the last `eos`)."""
+    specials = special_token_ids(config)
+    allowed = torch.tensor([token for token in range(vocab) if token not in specials] or list(range(vocab)))
+    ids = allowed[torch.randint(len(allowed), (BATCH, SEQUENCE), generator=generator)]
+    eos = getattr(config, "eos_token_id", None)
+    if isinstance(eos, list):
+        eos = eos[0] if eos else None
+    if isinstance(eos, int) and 0 <= eos < vocab:
+        ids[:, -1] = eos
+    return ids
+
+
+def _image_size(config) -> tuple[int, int]:
+    size = _find(config, "image_size") or _find(config, "img_size") or 32
+    if isinstance(size, (list, tuple)):
+        return int(size[-2]), int(size[-1])
+    if isinstance(size, dict):
+        return int(size.get("height", 32)), int(size.get("width", 32))
+    return int(size), int(size)
+
+
+def _audio_features(config, generator: torch.Generator) -> torch.Tensor:
+    mel_bins = _find(config, "num_mel_bins")
+    if isinstance(mel_bins, int):  # whisper-like: (batch, mel bins, 2 * encoder positions)
+        positions = _find(config, "max_source_positions") or AUDIO_FRAMES
+        return torch.randn(BATCH, mel_bins, 2 * positions, generator=generator)
+    per_channel = _find(config, "input_feat_per_channel")
+    if isinstance(per_channel, int):  # speech-to-text-like: (batch, frames, features * channels)
+        channels = _find(config, "input_channels") or 1
+        return torch.randn(BATCH, AUDIO_FRAMES, per_channel * channels, generator=generator)
+    features = _find(config, "feature_size") or _find(config, "num_mel_bins")
+    if isinstance(features, int):
+        return torch.randn(BATCH, AUDIO_FRAMES, features, generator=generator)
+    raise UnbuildableInput("cannot tell the shape of input_features from the config")
+
+
+def _boxes() -> torch.Tensor:
+    corner = torch.tensor([1, 2, 5, 8], dtype=torch.long)
+    return corner.repeat(BATCH, SEQUENCE, 1)

@@ -1,0 +1,160 @@
+"""Smoke-test one model in this process and write one JSON result: what the runner starts per model.
+
+Usage: `python -m modelgen.smoke.worker REQUEST_JSON RESULT_PATH` with PYTHONPATH holding modelgen's folder.
+The tree's `src/` goes first on `sys.path`, so the tree's package is imported, not an installed one.
+Standard library + torch only, so it runs under another interpreter (`--python`) without modelgen's CLI
+dependencies.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import json
+import os
+import sys
+import time
+import traceback
+from pathlib import Path
+from typing import Any
+
+
+def main(argv: list[str]) -> int:
+    request = json.loads(argv[0])
+    result_path = Path(argv[1])
+    started = time.perf_counter()
+    try:
+        result = smoke_model(request)
+    except Exception as error:  # noqa: BLE001 - reported, never a crash of the tool
+        result = {"model_type": request["model_type"], "status": "fail", "config": {}, "classes": [],
+                  "error": f"worker: {type(error).__name__}: {error}", "traceback": traceback.format_exc()[-2000:]}
+    result["seconds"] = round(time.perf_counter() - started, 2)
+    result_path.write_text(json.dumps(result, default=str), encoding="utf-8")
+    return 0
+
+
+def smoke_model(request: dict[str, Any]) -> dict[str, Any]:
+    src, package, model_type = request["src"], request["package"], request["model_type"]
+    sys.path.insert(0, src)
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    import torch
+
+    from modelgen.smoke.checks import check_class
+    from modelgen.smoke.tiny_config import tiny_config
+
+    threads = os.environ.get("MODELGEN_SMOKE_THREADS")
+    if threads:
+        torch.set_num_threads(int(threads))
+    result: dict[str, Any] = {"model_type": model_type, "status": "pass", "config": {}, "classes": [], "error": None}
+    try:
+        classes = public_model_classes(Path(src), package, model_type)
+    except ImportError as error:
+        return {**result, "status": "skip", "error": f"import: missing dependency: {error}"}
+    except Exception as error:  # noqa: BLE001
+        return {**result, "status": "fail", "error": f"import: {type(error).__name__}: {error}"}
+    wanted = request.get("classes")
+    if wanted:
+        classes = [cls for cls in classes if cls.__name__ in wanted]
+    if not classes:
+        return {**result, "status": "skip", "error": "no public PyTorch model class found"}
+    pretrained_base = importlib.import_module(f"{package}.modeling_utils").PreTrainedModel
+    main_config_class = _main_config_class(classes, model_type)
+    try:
+        main_config, changes = tiny_config(main_config_class, request.get("overrides") or {})
+    except Exception as error:  # noqa: BLE001
+        return {**result, "status": "fail", "error": f"config: {main_config_class.__name__}: "
+                f"{type(error).__name__}: {error}"}
+    result["config"] = {"class": main_config_class.__name__, **changes}
+    configs: dict[type, Any] = {main_config_class: main_config}
+    for cls in classes:
+        config = _config_for(cls.config_class, configs, main_config)
+        if isinstance(config, str):
+            result["classes"].append({"name": cls.__name__, "status": "fail", "error": config,
+                                      "failed_checks": ["config"], "params": None, "forward_ms": None})
+            continue
+        checked = check_class(cls, config, pretrained_base, request.get("device", "cpu"),
+                              bool(request.get("compare_devices")))
+        result["classes"].append(checked.as_dict())
+    statuses = {entry["status"] for entry in result["classes"]}
+    result["status"] = "fail" if "fail" in statuses else "skip" if "skip" in statuses else "pass"
+    if result["status"] != "pass":
+        result["error"] = next(f"{entry['name']}: {entry['error']}" for entry in result["classes"]
+                               if entry["status"] == result["status"])
+    return result
+
+
+def public_model_classes(src: Path, package: str, model_type: str) -> list[type]:
+    """The model's public PyTorch model classes: `__all__` of its modeling modules, else the lazy exports of
+    its `__init__.py`, else every PreTrainedModel subclass the module defines; `...PreTrainedModel` bases left out."""
+    model_dir = src / package / "models" / model_type
+    pretrained_base = importlib.import_module(f"{package}.modeling_utils").PreTrainedModel
+    exports = _init_exports(model_dir / "__init__.py")
+    classes: list[type] = []
+    for path in sorted(model_dir.glob("modeling_*.py")):
+        if path.stem.startswith(("modeling_tf_", "modeling_flax_")):
+            continue
+        module = importlib.import_module(f"{package}.models.{model_type}.{path.stem}")
+        names = getattr(module, "__all__", None) or exports.get(path.stem)
+        if names is None:
+            names = [name for name, value in vars(module).items()
+                     if isinstance(value, type) and value.__module__ == module.__name__]
+        for name in names:
+            value = getattr(module, name, None)
+            if (isinstance(value, type) and issubclass(value, pretrained_base) and value is not pretrained_base
+                    and not name.endswith(("PreTrainedModel", "PretrainedModel")) and not name.startswith("_")
+                    and value not in classes):
+                classes.append(value)
+    return classes
+
+
+def _init_exports(init_file: Path) -> dict[str, list[str]]:
+    """`_import_structure = {"modeling_x": [...]}` (and later assignments to its keys) of a 4.x `__init__.py`."""
+    if not init_file.is_file():
+        return {}
+    exports: dict[str, list[str]] = {}
+    for node in ast.walk(ast.parse(init_file.read_text(encoding="utf-8"))):
+        if not isinstance(node, ast.Assign) or len(node.targets) != 1:
+            continue
+        target = node.targets[0]
+        if isinstance(target, ast.Name) and target.id == "_import_structure" and isinstance(node.value, ast.Dict):
+            for key, value in zip(node.value.keys, node.value.values):
+                if isinstance(key, ast.Constant) and isinstance(value, ast.List):
+                    exports[key.value] = [item.value for item in value.elts if isinstance(item, ast.Constant)]
+        elif (isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name)
+              and target.value.id == "_import_structure" and isinstance(target.slice, ast.Constant)
+              and isinstance(node.value, ast.List)):
+            exports[target.slice.value] = [item.value for item in node.value.elts if isinstance(item, ast.Constant)]
+    return exports
+
+
+def _main_config_class(classes: list[type], model_type: str) -> type:
+    config_classes = [cls.config_class for cls in classes if getattr(cls, "config_class", None) is not None]
+    for config_class in config_classes:
+        if getattr(config_class, "model_type", None) == model_type:
+            return config_class
+    return max(config_classes, key=config_classes.count)
+
+
+def _config_for(config_class, configs: dict[type, Any], main_config) -> Any:
+    """The tiny config of a class: the main one, the matching sub-config of the main one (so `--set` and the
+    shrinking agree), or one derived on its own. A string is the error when none can be built."""
+    from modelgen.smoke.tiny_config import tiny_config
+
+    if config_class is None:
+        return "config: the class names no config_class"
+    if config_class in configs:
+        return configs[config_class]
+    for value in vars(main_config).values():
+        if type(value) is config_class:
+            configs[config_class] = value
+            return value
+    try:
+        configs[config_class] = tiny_config(config_class)[0]
+    except Exception as error:  # noqa: BLE001
+        return f"config: {config_class.__name__}: {type(error).__name__}: {error}"
+    return configs[config_class]
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
