@@ -67,14 +67,20 @@ class FileFingerprints:
     def __init__(self, cache: ResultCache):
         self._table: dict[str, list] = cache.entries.setdefault("fingerprints", {}) if cache.enabled else {}
         self._cache = cache
+        self._known: dict[str, str] = {}  # hashes established during this run
 
     def hash(self, path: Path, data: bytes | None = None) -> str:
-        status = path.stat()
+        """The content hash; pass `data` when the bytes were just read (the stat shortcut is skipped)."""
         key = str(path)
         stored = self._table.get(key)
+        if data is None and key in self._known:
+            return self._known[key]
+        status = path.stat()
         if data is None and stored and stored[0] == status.st_mtime_ns and stored[1] == status.st_size:
+            self._known[key] = stored[2]
             return stored[2]
         digest = content_hash(data if data is not None else path.read_bytes())
+        self._known[key] = digest
         if self._cache.enabled:
             self._table[key] = [status.st_mtime_ns, status.st_size, digest]
             self._cache._dirty = True

@@ -7,9 +7,11 @@ that a replacement never rewrites the text another variant just produced (`Bert-
 
 Grammar, chosen to accept every form found in the real trees:
 - the part may start with `with` (several `with` words may separate pairs) or directly with pairs;
-- pairs are separated by commas, with or without spaces; `A -> B` (spaces around the arrow) is a pair;
-- words after a pair that are not an option, and items without an arrow, are free text and ignored
-  (`with modifications.`), as the reference ignores them;
+- pairs are separated by commas, with or without spaces; `A -> B` (spaces around the arrow) is a pair; a
+  chain `Bert->Roberta->Camembert` means the first name becomes the last;
+- items without an arrow are free text (`with modifications.`), and a pair whose sides are phrases
+  (`Deformable DETR->Grounding DINO`) is not applied: the reference ignores both and the real trees rely
+  on it. Such pairs are returned as `ignored`, so the checker can say so;
 - an item with an arrow whose sides are empty, or whose left side is not a valid regular expression,
   cannot be parsed: that is an error, never silently dropped.
 """
@@ -21,7 +23,8 @@ from dataclasses import dataclass
 
 ALL_CASING = "all-casing"
 _WITH = re.compile(r"\bwith\b")
-_PAIR = re.compile(r"^(?P<old>\S+?)\s*->\s*(?P<new>\S+)(?:\s+(?P<tail>.*))?$", re.DOTALL)
+_PAIR = re.compile(r"^(?P<old>[^>]+?)\s*->\s*(?:[^>]+?->\s*)*(?P<new>[^>]+?)(?:\s+(?P<option>all-casing))?$")
+_PHRASE = re.compile(r"\S\s+\S")
 
 
 class ReplacementSyntaxError(ValueError):
@@ -58,21 +61,30 @@ class Replacement:
 
 def parse_replacements(text: str) -> list[Replacement]:
     """Parse what follows the dotted path of a marker; raise ReplacementSyntaxError if it cannot be parsed."""
+    return parse_replacement_part(text)[0]
+
+
+def parse_replacement_part(text: str) -> tuple[list[Replacement], list[str]]:
+    """(pairs to apply, items that are not applied), or ReplacementSyntaxError."""
     pairs: list[Replacement] = []
+    ignored: list[str] = []
     for item in _items(text):
         if "->" not in item:
             continue  # free text such as "modifications." or a bare class name
         match = _PAIR.match(item)
         if match is None:
             raise ReplacementSyntaxError(f"cannot parse replacement {item!r} (expected OLD->NEW)")
-        old, new, tail = match.group("old"), match.group("new"), (match.group("tail") or "").strip()
+        old, new = match.group("old"), match.group("new")
+        if _PHRASE.search(old) or _PHRASE.search(new):
+            ignored.append(item)
+            continue
         try:
             re.compile(old)
             re.sub(old, new, "")
         except re.error as error:
             raise ReplacementSyntaxError(f"invalid regular expression in replacement {item!r}: {error}") from None
-        pairs.append(Replacement(old, new, all_casing=tail.split()[:1] == [ALL_CASING]))
-    return pairs
+        pairs.append(Replacement(old, new, all_casing=match.group("option") is not None))
+    return pairs, ignored
 
 
 def _items(text: str) -> list[str]:

@@ -65,10 +65,14 @@ class RepoLayout:
 
     def relative(self, path: Path) -> str:
         """A path relative to the repository root, with forward slashes, as findings report it."""
+        path = path if path.is_absolute() else path.resolve()
         try:
-            return path.resolve().relative_to(self.root).as_posix()
+            return path.relative_to(self.root).as_posix()
         except ValueError:
-            return path.as_posix()
+            try:
+                return path.resolve().relative_to(self.root).as_posix()
+            except ValueError:
+                return path.as_posix()
 
     def module_file(self, dotted: str) -> Path | None:
         """The file of a dotted module name (`transformers.models.bert.modeling_bert`, `tests.models...`)."""

@@ -1,0 +1,363 @@
+"""Checking every marker of a repository, and fixing the copies that drifted.
+
+`CopyChecker.check()` compares each copy with its source (results cached per copy file, keyed by the
+content hashes of that file and of every file it copies from). `CopyChecker.fix()` repairs drifted copies
+in dependency order, so copies of copies converge in one run, then writes every changed file atomically.
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from modelgen.cache import FileFingerprints, ResultCache, combined_hash
+from modelgen.changeset import ChangeSet
+from modelgen.copies.blocks import SourceText
+from modelgen.copies.comparison import Expectation, build_expectation, is_consistent, same_code
+from modelgen.copies.fixing import dependency_order, minimal_repair
+from modelgen.copies.markers import Marker, find_markers
+from modelgen.copies.resolution import ResolutionError, Resolver, SourceBlock, TextStore
+from modelgen.copies.scan import MarkedFile, is_test_file, outermost_markers, scan_markers
+from modelgen.errors import ModelgenError
+from modelgen.formatting import format_snippets
+from modelgen.repo import RepoLayout
+
+CHECK_VERSION = "1"
+
+
+@dataclass
+class Finding:
+    path: str  # relative to the repository root
+    line: int  # 1-based line of the marker
+    source: str  # the marker's dotted target
+    kind: str  # "drift" | "error" | "note"
+    message: str
+    diff: str = ""
+
+    def to_json(self, with_diff: bool = False) -> dict:
+        data = asdict(self)
+        if not with_diff:
+            data.pop("diff")
+        return data
+
+
+@dataclass
+class CheckReport:
+    checked: int = 0
+    findings: list[Finding] = field(default_factory=list)
+    notes: list[Finding] = field(default_factory=list)
+    written: list[str] = field(default_factory=list)
+
+    @property
+    def consistent(self) -> bool:
+        return not self.findings
+
+
+@dataclass
+class _Outcome:
+    """One marker examined against the current texts."""
+
+    path: Path
+    marker: Marker
+    kind: str  # "ok" | "drift" | "error"
+    message: str = ""
+    source: SourceBlock | None = None
+    header: int = 0
+    end: int = 0
+    expectation: Expectation | None = None
+    repaired: list[str] | None = None  # the copy's block after a fix (drift only)
+    notes: list[str] = field(default_factory=list)
+
+
+class CopyChecker:
+    def __init__(self, layout: RepoLayout, use_cache: bool = True, strict_markers: bool = False):
+        self.layout = layout
+        self.strict_markers = strict_markers
+        self.cache = ResultCache("check-copies", layout.root, enabled=use_cache)
+        self.fingerprints = FileFingerprints(self.cache)
+        self.texts = TextStore()
+        self.resolver = Resolver(layout, self.texts)
+
+    # ----------------------------------------------------------------- checking
+    def check(self, paths: list[Path] | None = None) -> CheckReport:
+        marked = scan_markers(self.layout, self.cache, self.fingerprints, self.texts)
+        selected = self._select(marked, paths)
+        report = CheckReport()
+        pending: list[tuple[MarkedFile, str]] = []
+        for marked_file in marked:
+            if marked_file.path not in selected:
+                continue
+            key = self._cache_key(marked_file)
+            stored = self.cache.get(key)
+            if stored is None:
+                stored = self._check_file(marked_file)
+                pending.append((marked_file, key))
+                self.cache.put(key, stored)
+            self._collect(report, stored, selected[marked_file.path])
+        self.cache.save()
+        return report
+
+    def _select(self, marked: list[MarkedFile], paths: list[Path] | None) -> dict[Path, set[int] | None]:
+        """Which markers to report: all, or those in `paths` plus the copies of sources in `paths`."""
+        if paths is None:
+            return {marked_file.path: None for marked_file in marked}
+        wanted = {path.resolve() for path in paths}
+        selected: dict[Path, set[int] | None] = {}
+        for marked_file in marked:
+            if marked_file.path in wanted:
+                selected[marked_file.path] = None
+                continue
+            lines = {marker.line for marker in marked_file.markers if self._source_file(marker) in wanted}
+            if lines:
+                selected[marked_file.path] = lines
+        return selected
+
+    def _source_file(self, marker: Marker) -> Path | None:
+        try:
+            return self.resolver.split_target(marker.target)[0]
+        except ResolutionError:
+            return None
+
+    def _cache_key(self, marked_file: MarkedFile) -> str:
+        parts = [CHECK_VERSION, str(self.strict_markers), marked_file.content_hash]
+        for marker in marked_file.markers:
+            source = self._source_file(marker)
+            parts.append(self.fingerprints.hash(source) if source is not None else f"missing:{marker.target}")
+        return "result:" + combined_hash(*parts)
+
+    def _check_file(self, marked_file: MarkedFile) -> list[dict]:
+        outcomes = [self._examine(marked_file.path, marker) for marker in marked_file.markers]
+        self._repair_all([outcome for outcome in outcomes if outcome.kind == "drift"])
+        return [self._record(outcome) for outcome in outcomes]
+
+    def _record(self, outcome: _Outcome) -> dict:
+        relative = self.layout.relative(outcome.path)
+        finding = None
+        if outcome.kind == "drift":
+            block = self.texts.get(outcome.path).lines[outcome.header : outcome.end]
+            first = _first_changed_line(block, outcome.repaired)
+            message = f"copy of {outcome.marker.target} drifted (first difference at line {outcome.header + first + 1})"
+            diff = "".join(difflib.unified_diff(block, outcome.repaired, f"a/{relative}", f"b/{relative}"))
+            finding = Finding(relative, outcome.marker.line, outcome.marker.target, "drift", message, diff)
+        elif outcome.kind == "error":
+            finding = Finding(relative, outcome.marker.line, outcome.marker.target, "error", outcome.message)
+        notes = [
+            asdict(Finding(relative, outcome.marker.line, outcome.marker.target, "note", message))
+            for message in outcome.notes
+        ]
+        return {"line": outcome.marker.line, "kind": outcome.kind, "finding": finding and asdict(finding), "notes": notes}
+
+    def _collect(self, report: CheckReport, stored: list[dict], lines: set[int] | None) -> None:
+        for item in stored:
+            if lines is not None and item["line"] not in lines:
+                continue
+            if item["kind"] in ("ok", "drift"):  # an error or a skipped marker was not compared
+                report.checked += 1
+            if item["finding"]:
+                report.findings.append(Finding(**item["finding"]))
+            for note in item["notes"]:
+                if self.strict_markers:
+                    report.findings.append(Finding(**{**note, "kind": "error"}))
+                else:
+                    report.notes.append(Finding(**note))
+
+    # ---------------------------------------------------------------- examining
+    def _examine(self, path: Path, marker: Marker) -> _Outcome:
+        outcome = self._compare(path, marker)
+        if marker.misspelling is not None:
+            outcome.notes.insert(0, f"misspelt marker `{marker.misspelling}` (meant `# Copied from {marker.target}`)")
+            if not self.strict_markers:
+                outcome.kind = "skipped"  # unchecked, as the reference leaves it; the note says so
+                outcome.notes[0] += "; its copy is not checked until the spelling is fixed"
+        outcome.notes.extend(f"replacement `{item}` is not applied (a side is a phrase)" for item in marker.ignored_items)
+        return outcome
+
+    def _compare(self, path: Path, marker: Marker) -> _Outcome:
+        if marker.syntax_error is not None:
+            return _Outcome(path, marker, "error", f"replacement part cannot be parsed: {marker.syntax_error}")
+        text = self.texts.get(path)
+        definition = text.first_definition_after(marker.line - 1)
+        if definition is None:
+            return _Outcome(path, marker, "error", "marker is not followed by a class or function definition")
+        try:
+            source = self.resolver.resolve(marker.target)
+        except ResolutionError as error:
+            return _Outcome(path, marker, "error", f"cannot resolve {marker.target}: {error}")
+        except (OSError, UnicodeDecodeError) as error:
+            return _Outcome(path, marker, "error", f"cannot read the source of {marker.target}: {error}")
+        if source.path == path and source.start == definition.header:
+            return _Outcome(path, marker, "ok", notes=[f"marker points at its own definition {marker.target}"])
+        end = text.block_end(definition.header, stop_at_end_copy=True)
+        source_text = self.texts.get(source.path)
+        expectation = build_expectation(
+            source_text.lines[source.start : source.end],
+            source_text.lines_in_strings_between(source.start, source.end),
+            marker.replacements,
+            text.lines[definition.header : end],
+            text.lines_in_strings_between(definition.header, end),
+        )
+        outcome = _Outcome(path, marker, "ok", source=source, header=definition.header, end=end, expectation=expectation)
+        if source.note:
+            outcome.notes.append(source.note)
+        if not is_consistent(expectation):
+            outcome.kind = "drift"
+            self._explain_unparsable(outcome, source_text)
+        return outcome
+
+    def _explain_unparsable(self, outcome: _Outcome, source_text: SourceText) -> None:
+        """A drift caused by a file that does not parse is reported as that error instead."""
+        for label, path, text in (("file", outcome.path, self.texts.get(outcome.path)), ("source", outcome.source.path, source_text)):
+            try:
+                ast.parse(text.text)
+            except SyntaxError as error:
+                where = f"{self.layout.relative(path)}:{error.lineno}"
+                outcome.kind, outcome.message = "error", f"{label} does not parse ({where}: {error.msg})"
+                return
+
+    def _repair_all(self, outcomes: list[_Outcome]) -> None:
+        """Compute each drifted copy's repaired block (one ruff process for all of them)."""
+        if not outcomes:
+            return
+        snippets = ["".join(outcome.expectation.full_expected) for outcome in outcomes]
+        formatted = self._format(snippets, outcomes)
+        for outcome, text in zip(outcomes, formatted):
+            if text is None:
+                continue
+            observed = self.texts.get(outcome.path).lines[outcome.header : outcome.end]
+            expected_lines = text.splitlines(keepends=True)
+            outcome.repaired = minimal_repair(observed, expected_lines)
+            if outcome.repaired == observed or same_code(observed, expected_lines):
+                outcome.kind = "ok"  # differed from the source only in formatting
+
+    def _format(self, snippets: list[str], outcomes: list[_Outcome]) -> list[str | None]:
+        try:
+            return format_snippets(snippets, self.layout.settings)
+        except ModelgenError:
+            results: list[str | None] = []
+            for snippet, outcome in zip(snippets, outcomes):
+                try:
+                    results.append(format_snippets([snippet], self.layout.settings)[0])
+                except ModelgenError as error:
+                    outcome.kind = "error"
+                    outcome.message = f"the source of {outcome.marker.target} with the replacements does not parse ({error})"
+                    results.append(None)
+            return results
+
+    # ------------------------------------------------------------------- fixing
+    def fix(self) -> CheckReport:
+        """Repair every drifted copy, dependencies first; write all changes atomically at the end."""
+        marked = scan_markers(self.layout, self.cache, self.fingerprints, self.texts)
+        sites = {(marked_file.path, marker.line): marker for marked_file in marked for marker in marked_file.markers}
+        ranges = self._copy_ranges(marked)
+        order, cycles = dependency_order(sites, lambda site: self._dependencies(site, sites, ranges))
+        report = CheckReport()
+        for cycle in cycles:
+            path, line = cycle[0]
+            chain = " -> ".join(sites[site].target for site in cycle)
+            report.findings.append(Finding(self.layout.relative(path), line, sites[cycle[0]].target, "error", f"copies form a cycle: {chain}"))
+        changes = ChangeSet(self.layout.root)
+        identities = {site: self._identity(site) for site in order}
+        for site in order:
+            located = self._locate(identities[site])
+            if located is None:
+                continue
+            outcome = self._examine(*located)
+            if outcome.kind == "drift":
+                self._repair_all([outcome])
+            if outcome.kind == "drift" and outcome.repaired is not None:
+                text = self.texts.get(outcome.path)
+                new_text = "".join(text.lines[: outcome.header] + outcome.repaired + text.lines[outcome.end :])
+                self.texts.put(outcome.path, new_text)
+                changes.set(outcome.path, new_text)
+        self._validate(changes)
+        final = self._check_current(marked, identities.values())
+        report.checked = final.checked
+        report.findings.extend(final.findings)
+        report.notes = final.notes
+        report.written = [self.layout.relative(path) for path in changes.write()]
+        return report
+
+    def _copy_ranges(self, marked: list[MarkedFile]) -> dict[Path, list[tuple[int, int, tuple[Path, int]]]]:
+        ranges: dict[Path, list] = {}
+        for marked_file in marked:
+            text = self.texts.get(marked_file.path)
+            for marker in marked_file.markers:
+                definition = text.first_definition_after(marker.line - 1)
+                if definition is not None:
+                    ranges.setdefault(marked_file.path.resolve(), []).append(
+                        (definition.header, text.block_end(definition.header, stop_at_end_copy=True), (marked_file.path, marker.line))
+                    )
+        return ranges
+
+    def _dependencies(self, site, sites, ranges) -> list:
+        """Copies that must be repaired before this one: those inside its source block, and enclosing copies."""
+        marker = sites[site]
+        dependencies = []
+        try:
+            source = self.resolver.resolve(marker.target)
+        except (ResolutionError, OSError, UnicodeDecodeError):
+            return dependencies
+        for start, end, other in ranges.get(source.path.resolve(), []):
+            if other != site and start < source.end and source.start < end:
+                dependencies.append(other)
+        path, line = site
+        for start, end, other in ranges.get(path.resolve(), []):
+            if other != site and start < line - 1 < end:
+                dependencies.append(other)  # an enclosing copy is rewritten first
+        return dependencies
+
+    def _identity(self, site: tuple[Path, int]) -> tuple[Path, str, int]:
+        """A marker's identity that survives edits above it: its file, the copy's qualified name, a count."""
+        path, line = site
+        return next(identity for identity, marker in self._markers_by_identity(path).items() if marker.line == line)
+
+    def _locate(self, identity: tuple[Path, str, int]) -> tuple[Path, Marker] | None:
+        marker = self._markers_by_identity(identity[0]).get(identity)
+        return None if marker is None else (identity[0], marker)
+
+    def _markers_by_identity(self, path: Path) -> dict[tuple[Path, str, int], Marker]:
+        """The markers of the file's current text by identity (computed once per text version)."""
+        text = self.texts.get(path)
+        if getattr(text, "_markers_by_identity", None) is None:
+            index: dict[tuple[Path, str, int], Marker] = {}
+            counts: dict[str, int] = {}
+            markers = find_markers(text.text, self.layout.package, is_test_file(self.layout, path))
+            for marker in outermost_markers(text, markers):
+                definition = text.first_definition_after(marker.line - 1)
+                qualname = text.qualname_at(definition.header) if definition else f"<line {marker.line}>"
+                counts[qualname] = counts.get(qualname, 0) + 1
+                index[(path, qualname, counts[qualname])] = marker
+            text._markers_by_identity = index
+        return text._markers_by_identity
+
+    def _validate(self, changes: ChangeSet) -> None:
+        for path in changes.changed_paths():
+            try:
+                ast.parse(changes.new_texts[path])
+            except SyntaxError as error:
+                raise ModelgenError(f"a fix would leave the file unparsable ({error.msg}); nothing was written", self.layout.relative(path), error.lineno) from None
+
+    def _check_current(self, marked: list[MarkedFile], identities) -> CheckReport:
+        """Re-check every marker against the fixed texts: what still drifts could not be fixed."""
+        report = CheckReport()
+        for identity in identities:
+            located = self._locate(identity)
+            if located is None:
+                continue
+            outcome = self._examine(*located)
+            if outcome.kind == "drift":
+                self._repair_all([outcome])
+            self._collect(report, [self._record(outcome)], None)
+        for finding in report.findings:
+            if finding.kind == "drift":
+                finding.message = finding.message.replace("drifted", "still drifts after fixing")
+        return report
+
+
+def _first_changed_line(before: list[str], after: list[str]) -> int:
+    for index, (old, new) in enumerate(zip(before, after)):
+        if old != new:
+            return index
+    return min(len(before), len(after))

@@ -1,0 +1,92 @@
+"""Which files of a repository hold markers, read once and remembered by content hash."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from modelgen.cache import FileFingerprints, ResultCache
+from modelgen.copies.blocks import SourceText
+from modelgen.copies.markers import Marker, find_markers
+from modelgen.copies.resolution import TextStore
+from modelgen.repo import RepoLayout
+
+
+@dataclass
+class MarkedFile:
+    path: Path
+    content_hash: str
+    markers: list[Marker]
+
+
+def checked_roots(layout: RepoLayout) -> list[Path]:
+    """Where markers are checked: the package and `tests/models`, as the reference checker does.
+
+    `[tool.modelgen.check-copies] paths` (relative to the repository root) overrides this.
+    """
+    configured = layout.settings.section("check-copies").get("paths")
+    if configured:
+        return [layout.root / path for path in configured]
+    return [layout.package_dir, layout.tests_dir / "models"]
+
+
+def python_files(layout: RepoLayout) -> list[Path]:
+    """Every `.py` file under the checked roots, in a stable order."""
+    found = []
+    for base in checked_roots(layout):
+        for folder, subfolders, files in os.walk(base):
+            subfolders[:] = sorted(name for name in subfolders if name != "__pycache__" and not name.startswith("."))
+            found.extend(Path(folder, name) for name in sorted(files) if name.endswith(".py"))
+    return found
+
+
+def is_test_file(layout: RepoLayout, path: Path) -> bool:
+    return path.is_relative_to(layout.tests_dir)
+
+
+def scan_markers(
+    layout: RepoLayout, cache: ResultCache, fingerprints: FileFingerprints, texts: TextStore | None = None
+) -> list[MarkedFile]:
+    """The files that contain markers, with their markers (cached per content hash).
+
+    Texts read along the way are handed to `texts`, so the checker does not read them again.
+    """
+    marked = []
+    tests_dir = layout.tests_dir
+    for path in python_files(layout):
+        digest = fingerprints.hash(path)
+        key = f"markers:{digest}"
+        stored = cache.get(key)
+        if stored is None:
+            data = path.read_bytes()
+            digest = fingerprints.hash(path, data)
+            text = data.decode("utf-8", errors="replace")
+            markers = find_markers(text, layout.package, path.is_relative_to(tests_dir))
+            stored = []
+            if markers:
+                source_text = SourceText(text)
+                stored = [marker.to_json() for marker in outermost_markers(source_text, markers)]
+                if texts is not None:
+                    texts.preload(path, source_text)
+            cache.put(f"markers:{digest}", stored)
+        if stored:
+            marked.append(MarkedFile(path, digest, [Marker.from_json(item) for item in stored]))
+    return marked
+
+
+def outermost_markers(text: SourceText, markers: list[Marker]) -> list[Marker]:
+    """Markers that do not stand inside another marker's copy.
+
+    A marker inside a copied block came along with the copied text; the enclosing copy governs those
+    lines (the reference checker skips them too, and the real trees rely on it).
+    """
+    result, covered_until = [], -1
+    for marker in markers:
+        if marker.line - 1 < covered_until:
+            continue
+        result.append(marker)
+        definition = text.first_definition_after(marker.line - 1)
+        if definition is not None:
+            covered_until = text.block_end(definition.header, stop_at_end_copy=True)
+    return result
