@@ -1,0 +1,142 @@
+"""The casings of a model's name: the old model's (read from its files) and the new model's (from `--name`).
+
+A model is named in several casings that the renamer treats separately: the class prefix (`Bert`, `GPT2`,
+`XLMRoberta`), the folder / module name (`bert`, `xlm_roberta`), the config `model_type` (`bert`,
+`xlm-roberta`), the hyphenated form used in checkpoint ids (`xlm-roberta`), the constant prefix (`BERT`,
+`XLM_ROBERTA`) and the display name of the docs (`BERT`, `XLM-RoBERTa`).
+"""
+
+from __future__ import annotations
+
+import ast
+import keyword
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from modelgen.errors import ModelgenError
+from modelgen.repo import RepoLayout
+
+_CAMEL_WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z]|\d|\b)|[A-Z]?[a-z]+|[A-Z]+|\d+")
+
+
+@dataclass(frozen=True)
+class ModelNames:
+    prefix: str  # class prefix: `BrandNewBert`
+    folder: str  # package folder and module suffix: `brand_new_bert`
+    model_type: str  # config `model_type`: `brand_new_bert` (`xlm-roberta` for some old models)
+    constant: str  # `BRAND_NEW_BERT`
+    display: str  # the docs' display name
+    sub_model_types: tuple[str, ...] = ()  # other `model_type`s declared by the config file (`clip_text_model`)
+
+    @property
+    def hyphenated(self) -> str:
+        return self.folder.replace("_", "-")
+
+    @property
+    def model_types(self) -> tuple[str, ...]:
+        return (self.model_type, *self.sub_model_types)
+
+
+def snake_case(camel: str) -> str:
+    """`BrandNewBert` -> `brand_new_bert`, `GPT2Like` -> `gpt2_like`, `XLMRobertaNew` -> `xlm_roberta_new`."""
+    words = _CAMEL_WORD.findall(camel)
+    merged: list[str] = []
+    for word in words:
+        if word.isdigit() and merged:
+            merged[-1] += word  # `GPT2` stays one word
+        else:
+            merged.append(word)
+    return "_".join(word.lower() for word in merged)
+
+
+def new_model_names(name: str, layout: RepoLayout) -> ModelNames:
+    """Validate `--name` and derive its casings; refuse names that clash with the tree."""
+    if not name.isidentifier() or keyword.iskeyword(name):
+        raise ModelgenError(f"--name {name!r} is not a valid Python identifier")
+    if not name[0].isupper() or "_" in name:
+        raise ModelgenError(f"--name {name!r} must be a CamelCase class prefix such as BrandNewBert")
+    folder = snake_case(name)
+    if folder in layout.model_types or (layout.models_dir / "deprecated" / folder).is_dir():
+        raise ModelgenError(f"--name {name!r}: the model type {folder!r} already exists", layout.models_dir / folder)
+    existing = _registered_config(layout, name)
+    if existing is not None:
+        raise ModelgenError(f"--name {name!r}: the class {name}Config already exists ({existing})")
+    return ModelNames(prefix=name, folder=folder, model_type=folder, constant=folder.upper(), display=name)
+
+
+def _registered_config(layout: RepoLayout, prefix: str) -> str | None:
+    """Where a `<prefix>Config` class is already registered in the auto mappings, if anywhere."""
+    pattern = re.compile(rf"\(\s*\"([^\"]+)\"\s*,\s*\"{re.escape(prefix)}Config\"\s*\)")
+    for path in sorted(layout.auto_dir.glob("*.py")) if layout.auto_dir.is_dir() else []:
+        match = pattern.search(path.read_text(encoding="utf-8"))
+        if match:
+            return f"model type {match.group(1)!r} in {layout.relative(path)}"
+    return None
+
+
+def old_model_names(like: str, layout: RepoLayout) -> ModelNames:
+    """Read the casings of the model `--like` names (a folder name or a `model_type`) from its files."""
+    folder = like.replace("-", "_")
+    model_dir = layout.model_dir(folder)
+    if folder not in layout.model_types:
+        close = [name for name in layout.model_types if folder in name][:5]
+        hint = f" (did you mean {', '.join(close)}?)" if close else ""
+        raise ModelgenError(f"--like {like!r}: no such model in {layout.relative(layout.models_dir)}{hint}")
+    config_file = model_dir / f"configuration_{folder}.py"
+    if not config_file.is_file():
+        raise ModelgenError(f"--like {like!r}: the model has no configuration file", config_file)
+    declared = _declared_model_types(config_file)
+    if not declared:
+        raise ModelgenError("no config class with a `model_type` attribute", config_file)
+    main_type, main_class = _main_config(declared, folder)
+    prefix = main_class.removesuffix("Config")
+    display = _display_name(layout, main_type) or prefix
+    return ModelNames(
+        prefix=prefix,
+        folder=folder,
+        model_type=main_type,
+        constant=folder.upper(),
+        display=display,
+        sub_model_types=tuple(model_type for model_type in declared if model_type != main_type),
+    )
+
+
+def _declared_model_types(config_file: Path) -> dict[str, str]:
+    """`model_type` value -> config class name, for every class of the file that sets one."""
+    tree = ast.parse(config_file.read_text(encoding="utf-8"))
+    declared: dict[str, str] = {}
+    for node in tree.body:
+        if not isinstance(node, ast.ClassDef) or not node.name.endswith("Config"):
+            continue
+        for statement in node.body:
+            if (
+                isinstance(statement, ast.Assign)
+                and any(isinstance(target, ast.Name) and target.id == "model_type" for target in statement.targets)
+                and isinstance(statement.value, ast.Constant)
+                and isinstance(statement.value.value, str)
+            ):
+                declared.setdefault(statement.value.value, node.name)
+    return declared
+
+
+def _main_config(declared: dict[str, str], folder: str) -> tuple[str, str]:
+    for model_type, class_name in declared.items():
+        if model_type.replace("-", "_") == folder:
+            return model_type, class_name
+    # e.g. a folder whose config uses another spelling: the shortest class name is the composite one
+    model_type = min(declared, key=lambda key: (len(declared[key]), key))
+    return model_type, declared[model_type]
+
+
+def _display_name(layout: RepoLayout, model_type: str) -> str | None:
+    """The display name from `MODEL_NAMES_MAPPING` (4.x trees), if the tree has one."""
+    path = layout.auto_dir / "configuration_auto.py"
+    if not path.is_file():
+        return None
+    text = path.read_text(encoding="utf-8")
+    start = text.find("MODEL_NAMES_MAPPING = ")
+    if start < 0:
+        return None
+    match = re.compile(rf"\(\s*\"{re.escape(model_type)}\"\s*,\s*\"([^\"]+)\"\s*\)").search(text, start)
+    return match.group(1) if match else None
