@@ -1,0 +1,98 @@
+"""The effective lint configuration: `[tool.modelgen.lint]` of the target repository plus the command line.
+
+```toml
+[tool.modelgen.lint]
+select = ["MG101", "MG105"]              # default: every rule
+ignore = ["MG107"]
+per-file-ignores = { "src/*/models/legacy_*/*" = ["MG105"] }   # globs relative to the repository root
+abbreviations = { act = "activation" }   # replaces the default list
+extend-abbreviations = { hdn = "hidden" }  # adds to it
+```
+
+An unknown key, or a code that names no rule, is a usage error (exit 2) rather than being ignored.
+`--select` replaces the configured selection; `--ignore` adds to the configured ignores.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from modelgen.cache import combined_hash
+from modelgen.lint.rule import Rule, RuleSettings
+from modelgen.lint.rules import ALL_CODES, ALL_RULES
+from modelgen.lint.rules.mg106_abbreviation import DEFAULT_ABBREVIATIONS
+
+KNOWN_KEYS = frozenset({"select", "ignore", "per-file-ignores", "abbreviations", "extend-abbreviations"})
+
+
+class LintUsageError(Exception):
+    """Bad configuration or options: reported on one line, exit status 2."""
+
+
+@dataclass(frozen=True)
+class LintConfig:
+    codes: frozenset[str]  # the active rules
+    per_file_ignores: tuple[tuple[str, frozenset[str]], ...] = ()
+    settings: RuleSettings = RuleSettings(dict(DEFAULT_ABBREVIATIONS))
+
+    def rules(self) -> list[Rule]:
+        return [rule(self.settings) for rule in ALL_RULES if rule.code in self.codes]
+
+    def cache_key(self) -> str:
+        """What changes a file's findings besides its content (the version is part of the cache's own key)."""
+        return combined_hash(",".join(sorted(self.codes)), self.settings.cache_key())
+
+    def ignored_codes(self, relative_path: str) -> frozenset[str]:
+        ignored: set[str] = set()
+        for pattern, codes in self.per_file_ignores:
+            if fnmatch.fnmatchcase(relative_path, pattern):
+                ignored |= codes
+        return frozenset(ignored)
+
+
+def parse_codes(value: object, origin: str) -> frozenset[str]:
+    """A list of codes (or a comma-separated string); every code must name a rule."""
+    if isinstance(value, str):
+        value = [part for part in value.split(",")]
+    if not isinstance(value, list) or not all(isinstance(code, str) for code in value):
+        raise LintUsageError(f"{origin}: expected a list of rule codes")
+    codes = frozenset(code.strip().upper() for code in value if code.strip())
+    unknown = sorted(codes - ALL_CODES)
+    if unknown:
+        raise LintUsageError(f"{origin}: unknown rule code {', '.join(unknown)} (see `modelgen lint --list-rules`)")
+    return codes
+
+
+def load_config(section: dict[str, Any], pyproject: Path | None, select: str | None = None,
+                ignore: str | None = None) -> LintConfig:
+    where = f"{pyproject}: [tool.modelgen.lint]" if pyproject else "[tool.modelgen.lint]"
+    unknown_keys = sorted(set(section) - KNOWN_KEYS)
+    if unknown_keys:
+        raise LintUsageError(f"{where}: unknown key {', '.join(unknown_keys)} (known: {', '.join(sorted(KNOWN_KEYS))})")
+    codes = parse_codes(section["select"], f"{where} select") if "select" in section else ALL_CODES
+    if select is not None:
+        codes = parse_codes(select, "--select")
+    ignored = parse_codes(section.get("ignore", []), f"{where} ignore")
+    if ignore is not None:
+        ignored |= parse_codes(ignore, "--ignore")
+    per_file = section.get("per-file-ignores", {})
+    if not isinstance(per_file, dict):
+        raise LintUsageError(f"{where} per-file-ignores: expected a table of glob = [codes]")
+    per_file_ignores = tuple(
+        (pattern, parse_codes(value, f"{where} per-file-ignores {pattern!r}")) for pattern, value in per_file.items()
+    )
+    abbreviations = _abbreviations(section.get("abbreviations", DEFAULT_ABBREVIATIONS), f"{where} abbreviations")
+    abbreviations.update(_abbreviations(section.get("extend-abbreviations", {}), f"{where} extend-abbreviations"))
+    return LintConfig(codes - ignored, per_file_ignores, RuleSettings(abbreviations))
+
+
+def _abbreviations(value: object, origin: str) -> dict[str, str]:
+    if not isinstance(value, dict) or not all(
+        isinstance(key, str) and isinstance(item, str) and key.isidentifier() and item.isidentifier()
+        for key, item in value.items()
+    ):
+        raise LintUsageError(f"{origin}: expected a table of abbreviation = \"spelt_out_name\"")
+    return {key.lower(): item for key, item in value.items()}
