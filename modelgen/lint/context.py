@@ -77,6 +77,7 @@ class FileContext:
         self.lines = self.source.splitlines()
         self.imports: dict[str, str] = {}
         self.classes: dict[str, ClassInfo] = {}
+        self.state: dict[str, dict] = {}  # per-rule scratch space for this file, by rule code
         self._index_module()
 
     @property

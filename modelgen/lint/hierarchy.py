@@ -18,8 +18,9 @@ def last_segment(dotted: str) -> str:
 
 
 def is_pretrained_name(name: str) -> bool:
-    """`BertPreTrainedModel`, `PreTrainedModel`, and the older spelling `...PretrainedModel`."""
-    return name.endswith(("PreTrainedModel", "PretrainedModel"))
+    """A pre-trained base class: `BertPreTrainedModel`, `PreTrainedModel`, and older spellings such as
+    `PretrainedFSMTModel` or `DPRPretrainedReader`."""
+    return "PreTrained" in name or "Pretrained" in name
 
 
 def local_bases(file: FileContext, info: ClassInfo) -> list[ClassInfo]:

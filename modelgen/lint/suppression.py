@@ -41,6 +41,7 @@ class UnknownSuppressionCode(Rule):
 class Suppression:
     line: int  # the line it silences
     comment_line: int
+    comment_column: int
     codes: frozenset[str] | None  # None: every code
 
 
@@ -54,7 +55,7 @@ def find_suppressions(source: str) -> list[Suppression]:
             continue
         codes = match.group("codes")
         parsed = None if codes is None else frozenset(code.strip() for code in codes.split(",") if code.strip())
-        found.append(Suppression(line + 1 if standalone else line, line, parsed))
+        found.append(Suppression(line + 1 if standalone else line, line, column + 1, parsed))
     return found
 
 
@@ -71,8 +72,8 @@ def apply_suppressions(file, findings: list[Finding], known_codes: frozenset[str
         for suppression in suppressions:
             for code in sorted(suppression.codes or ()):
                 if code not in known_codes:
-                    kept.append(file.finding(UnknownSuppressionCode, line=suppression.comment_line, context="",
-                                             code=code))
+                    kept.append(file.finding(UnknownSuppressionCode, line=suppression.comment_line,
+                                             column=suppression.comment_column, context="", code=code))
     return kept
 
 

@@ -19,13 +19,13 @@ def is_default_target(path: Path) -> bool:
 
 
 def default_targets(layout: RepoLayout) -> list[Path]:
-    """`models/*/modeling_*.py` and `models/*/configuration_*.py`, PyTorch only (no TensorFlow, no Flax)."""
-    found = [
-        path
-        for pattern in ("*/modeling_*.py", "*/configuration_*.py")
-        for path in layout.models_dir.glob(pattern)
-        if is_default_target(path)
-    ]
+    """`models/<model>/modeling_*.py` and `configuration_*.py`, PyTorch only (no TensorFlow, no Flax), for
+    every model folder (`auto` and `deprecated` hold no model)."""
+    found = []
+    for model_type in layout.model_types:
+        folder = layout.model_dir(model_type)
+        for pattern in ("modeling_*.py", "configuration_*.py"):
+            found.extend(path for path in folder.glob(pattern) if is_default_target(path))
     return sorted(found)
 
 

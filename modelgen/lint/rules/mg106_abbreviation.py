@@ -5,8 +5,9 @@ from __future__ import annotations
 import ast
 import re
 
-from modelgen.lint.bindings import ATTRIBUTE, PARAMETER, Binding
+from modelgen.lint.bindings import ATTRIBUTE, PARAMETER, VARIABLE, Binding
 from modelgen.lint.context import FileContext
+from modelgen.lint.hierarchy import is_pretrained_name
 from modelgen.lint.rule import (
     CONFIGURATION, EXAMPLE_CONFIGURATION_PATH, MODELING, MODULAR, OTHER, Example, Finding, Rule,
 )
@@ -56,8 +57,9 @@ class AbbreviatedName(Rule):
         "Design rule 5: descriptive names, no abbreviations (`activation`, not `act`). Words of a snake_case "
         "name are looked up in the abbreviation list (`[tool.modelgen.lint] abbreviations` replaces the default "
         "list, `extend-abbreviations` adds to it). Names are checked where they are bound: variables, parameters "
-        "and `self.` attributes. A configuration class's `__init__` parameters and attributes are exempt: they "
-        "are `config.json` keys shared across the library (`hidden_act`) and fixed by existing checkpoints."
+        "and `self.` attributes. Exempt: a configuration class's `__init__` parameters and attributes, which "
+        "are `config.json` keys shared across the library (`hidden_act`) and fixed by existing checkpoints, and "
+        "class attributes of a pre-trained class, which override `PreTrainedModel`'s (`_supports_flash_attn`)."
     )
     fix_note = (
         "safe fix for local variables of a function: renamed consistently within the function (libcst scope "
@@ -75,6 +77,8 @@ class AbbreviatedName(Rule):
                 note="config keys are fixed by checkpoints"),
         Example("def forward(self, actions, attention_mask, contact):\n    exact = actions\n",
                 note="only whole words are abbreviations"),
+        Example("class BrandNewBertPreTrainedModel(PreTrainedModel):\n    _supports_flash_attn = True\n",
+                note="an override of a PreTrainedModel flag"),
     ]
     invalid = [
         Example("def forward(self, hidden_states):\n    attn_weights = hidden_states.softmax(-1)\n"
@@ -95,7 +99,7 @@ class AbbreviatedName(Rule):
 
     def on_binding(self, binding: Binding, file: FileContext) -> None:
         found, expanded = expand(binding.name, self.settings.abbreviations)
-        if not found or (file.kind == CONFIGURATION and _is_config_key(binding)):
+        if not found or (file.kind == CONFIGURATION and _is_config_key(binding)) or _is_pretrained_flag(binding):
             return
         file.report(self, binding.node, kind=binding.kind, name=binding.name, expanded=expanded,
                     context=binding.context, subject=binding.subject)
@@ -106,6 +110,11 @@ class AbbreviatedName(Rule):
         names = {(finding.context, finding.subject) for finding in findings if finding.code == self.code}
         renames = {key: expand(key[1], self.settings.abbreviations)[1] for key in names if "." not in key[1]}
         return rename_local_variables(source, renames)
+
+
+def _is_pretrained_flag(binding: Binding) -> bool:
+    """Class attributes of a pre-trained class override `PreTrainedModel`'s (`_supports_flash_attn = True`)."""
+    return binding.kind == VARIABLE and isinstance(binding.scope, ast.ClassDef) and is_pretrained_name(binding.scope.name)
 
 
 def _is_config_key(binding: Binding) -> bool:

@@ -36,6 +36,18 @@ def _weight_like(receiver: ast.AST) -> bool:
     return False
 
 
+def _reachable(start: str, calls: dict[str, set[str]]) -> set[str]:
+    """Names of the functions `start` calls, directly or through other functions of the file (by name)."""
+    seen = {start}
+    pending = [start]
+    while pending:
+        for callee in calls.get(pending.pop(), ()):
+            if callee not in seen:
+                seen.add(callee)
+                pending.append(callee)
+    return seen
+
+
 class RandomInitialisation(Rule):
     code = "MG108"
     name = "init-in-init-weights"
@@ -45,8 +57,9 @@ class RandomInitialisation(Rule):
         "Design rule 8: all random initialisation happens in `_init_weights` of the `...PreTrainedModel`, driven "
         "by config values, so that loading a checkpoint never wastes time drawing random numbers and every "
         "parameter's initialisation is in one place. Reported: `nn.init.<random>(...)` / `init.<random>(...)` "
-        "(torch's or the library's `initialization` module), in-place random methods (`normal_`, `uniform_`, "
-        "...) on weights or other attribute chains, and `nn.Parameter(torch.randn(...))`. Deterministic "
+        "(torch's or the library's `initialization` module) on weights, in-place random methods (`normal_`, "
+        "`uniform_`, ...) on weights or other attribute chains, and `nn.Parameter(torch.randn(...))`. Helpers "
+        "that `_init_weights` calls (by name, in the same file) count as part of it. Deterministic "
         "initialisers (`zeros_`, `ones_`, `constant_`) are not random, and random draws in `forward` that are "
         "not initialisation (`torch.randn` noise) are not reported."
     )
@@ -62,6 +75,9 @@ class RandomInitialisation(Rule):
                 note="the v5 layout's initialisation module"),
         Example("def trunc_normal_(tensor, mean=0.0, std=1.0):\n    tensor.uniform_(-1, 1)\n    return tensor\n",
                 note="defining an initialiser is not initialising weights"),
+        Example("def _init_child(child, std):\n    nn.init.normal_(child.weight, std=std)\n\n\n"
+                "class BrandNewBertPreTrainedModel(PreTrainedModel):\n    def _init_weights(self, module):\n"
+                "        _init_child(module.dense, 0.02)\n", note="a helper that _init_weights calls"),
         Example("class Layer(nn.Module):\n    def __init__(self):\n        nn.init.zeros_(self.proj.bias)\n"
                 "        self.scale = nn.Parameter(torch.ones(4))\n\n    def forward(self, hidden_states):\n"
                 "        return hidden_states + torch.randn_like(hidden_states)\n", note="not random / not init"),
@@ -78,25 +94,42 @@ class RandomInitialisation(Rule):
     ]
 
     def visit(self, node: ast.Call, file: FileContext) -> None:
+        state = file.state.setdefault(self.code, {"calls": {}, "candidates": []})
         function = node.func
         name = function.attr if isinstance(function, ast.Attribute) else getattr(function, "id", None)
+        enclosing = [scope.name for scope in file.scopes if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef))]
+        if enclosing and name:
+            state["calls"].setdefault(enclosing[-1], set()).add(name)
         if name in RANDOM_INITIALISERS:
             call = self._random_initialiser_call(node, file)
         elif name == "Parameter":
             call = self._random_parameter(node, file)
         else:
             return
-        if call is not None and not any(getattr(scope, "name", None) == INIT_FUNCTION for scope in file.scopes):
-            file.report(self, node, call=call, subject=call)
+        if call is not None:
+            state["candidates"].append((node, call, set(enclosing), file.qualname()))
+
+    def finish(self, file: FileContext) -> None:
+        """Report the candidates outside `_init_weights` and outside the local functions it calls."""
+        state = file.state.get(self.code)
+        if not state:
+            return
+        reachable = _reachable(INIT_FUNCTION, state["calls"])
+        for node, call, enclosing, context in state["candidates"]:
+            if not enclosing & reachable:
+                file.report(self, node, call=call, context=context, subject=call)
 
     def _random_initialiser_call(self, node: ast.Call, file: FileContext) -> str | None:
         function = node.func
         if isinstance(function, ast.Name):
             origin = file.imports.get(function.id, "")
-            return function.id if is_initialisation_module(origin.rpartition(".")[0]) else None
+            if not is_initialisation_module(origin.rpartition(".")[0]):
+                return None
+            return function.id if not node.args or _weight_like(node.args[0]) else None
         resolved_receiver = file.resolve(function.value)
         if resolved_receiver is not None and is_initialisation_module(resolved_receiver):
-            return f"{dotted_name(function.value)}.{function.attr}"
+            target = node.args[0] if node.args else None
+            return f"{dotted_name(function.value)}.{function.attr}" if target is None or _weight_like(target) else None
         if _weight_like(function.value):
             return f"{dotted_name(function.value) or '...'}.{function.attr}"
         return None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from modelgen.lint.context import ClassInfo, FileContext
 from modelgen.lint.hierarchy import is_pretrained_name, last_segment, local_ancestors
 from modelgen.lint.rule import MODELING, Example, Rule
@@ -62,7 +64,7 @@ class MissingConfigClass(Rule):
                 is_pretrained_name(ancestor.name) and names_config(ancestor) for ancestor in local_ancestors(file, info)
             ):
                 continue
-            prefix = info.name[: -len("PreTrainedModel")]
+            prefix = re.split("Pre[Tt]rained", info.name)[0] or info.name
             file.report(self, info.node, name=info.name, prefix=prefix, context=info.name, subject=info.name)
 
     def fix(self, source: str, findings, path: str) -> str:
