@@ -63,7 +63,8 @@ def infer_renames(generated_files: Sequence[Path], source_files: Sequence[Path])
         renames[old_prefix] = new_prefix
     if old_folder and new_folder:
         renames[old_folder] = new_folder
-        renames[old_folder.upper()] = new_folder.upper()
+        # `GPT2` is both gpt2's class prefix and its constant prefix: class names are what findings name.
+        renames.setdefault(old_folder.upper(), new_folder.upper())
     return renames
 
 
@@ -79,9 +80,9 @@ def _renamer(renames: Mapping[str, str]):
     `roberta`; `Bert` in `BertModel`, not in `Bertology`)."""
     patterns = []
     for old, new in sorted(renames.items(), key=lambda item: -len(item[0])):
-        if old.isupper():
+        if new.isupper():  # a constant prefix: `BERT_INPUTS` -> `BRAND_NEW_BERT_INPUTS`
             pattern = rf"(?<![A-Z0-9]){re.escape(old)}(?![A-Z0-9])"
-        elif old[:1].isupper():
+        elif new[:1].isupper():  # a class prefix, also when it is all capitals: `GPT2Attention`
             pattern = rf"(?<![a-z]){re.escape(old)}(?![a-z])"
         else:
             pattern = rf"(?<![A-Za-z0-9]){re.escape(old)}(?![a-z0-9])"

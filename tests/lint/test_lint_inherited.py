@@ -38,3 +38,14 @@ def test_a_finding_counts_once(tmp_path):
         "def brand_new_bert_gelu(x):\n    return x * 0.5\n\n\ndef brand_new_bert_gelu(x):\n    return x * 0.5\n"))
     found = [(finding.code, finding.subject) for finding in new_findings([generated], SOURCE)]
     assert ("MG105", "x") in found and ("MG107", "brand_new_bert_gelu") in found
+
+
+def test_all_capital_class_prefixes_are_renamed_as_class_names(tmp_path):
+    for folder, prefix in (("gpt2", "GPT2"), ("brand_new_gpt", "BrandNewGpt")):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / f"modeling_{folder}.py").write_text(
+            f"class {prefix}PreTrainedModel(PreTrainedModel):\n    config_class = {prefix}Config\n\n\n"
+            f"class {prefix}Attention(nn.Module):\n    def forward(self, x: int) -> int:\n        return x\n")
+    generated, source = [tmp_path / "brand_new_gpt/modeling_brand_new_gpt.py"], [tmp_path / "gpt2/modeling_gpt2.py"]
+    assert infer_renames(generated, source) == {"GPT2": "BrandNewGpt", "gpt2": "brand_new_gpt"}
+    assert new_findings(generated, source) == []

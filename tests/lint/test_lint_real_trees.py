@@ -1,0 +1,44 @@
+"""`modelgen lint` on the downloaded transformers trees, and on what `modelgen new --like` generates there."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from modelgen.lint.inherited import new_findings
+from modelgen.lint.runner import lint_file
+from modelgen.lint.config import load_config
+
+pytestmark = pytest.mark.real_tree
+
+
+def test_whole_tree_lints_without_crash(pristine):
+    result = subprocess.run([sys.executable, "-m", "modelgen", "lint", "--repo", str(pristine), "--format", "json"],
+                            capture_output=True, text=True)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    findings = json.loads(result.stdout)
+    counts = Counter(finding["code"] for finding in findings)
+    assert "MG000" not in counts and "MG001" not in counts
+    assert {"MG102", "MG104", "MG105", "MG106", "MG107", "MG108", "MG110"} <= set(counts)
+    assert any(f["code"] == "MG102" and f["path"].endswith("dpr/modeling_dpr.py") for f in findings)
+
+
+@pytest.mark.parametrize("like, name", [("bert", "BrandNewBert"), ("gpt2", "BrandNewGpt")])
+def test_generated_model_has_only_inherited_findings(scratch_tree, like, name):
+    tree = scratch_tree("4.46.3")
+    created = subprocess.run([sys.executable, "-m", "modelgen", "new", "--repo", str(tree), "--like", like,
+                              "--name", name, "--no-tests"], capture_output=True, text=True)
+    assert created.returncode == 0, created.stderr
+    models = tree / "src/transformers/models"
+    folder = next(path for path in models.iterdir() if path.name.startswith("brand_new"))
+    generated = sorted(p for p in folder.glob("*.py") if p.name.startswith(("modeling_", "configuration_")))
+    source = [models / like / path.name.replace(folder.name, like) for path in generated]
+    assert generated and all(path.is_file() for path in source)
+    config = load_config({}, None)
+    assert sum(len(lint_file(path, path.as_posix(), config)) for path in generated) > 0, "nothing to inherit"
+    assert new_findings(generated, source) == []
