@@ -107,8 +107,11 @@ def _max_difference(first: torch.Tensor, second: torch.Tensor) -> float:
         return float((first != second).sum())
     if first.numel() == 0:
         return 0.0
-    difference = (first.double() - second.double()).abs()
-    return float("nan") if torch.isnan(difference).any() else float(difference.max())
+    nan_first, nan_second = torch.isnan(first), torch.isnan(second)
+    if not torch.equal(nan_first, nan_second):
+        return float("nan")  # NaN in one output where the other has a number
+    difference = (first.double() - second.double()).abs().masked_fill(nan_first, 0)  # NaN at the same places
+    return float(difference.max())
 
 
 class _RandomnessWatch(TorchFunctionMode):
@@ -180,20 +183,24 @@ def check_class(model_class: type, config, pretrained_base: type, device: str = 
     if not_finite:
         result.fail("finite", f"NaN or inf in {', '.join(not_finite[:5])}")
 
-    watch = _RandomnessWatch()
     started = time.perf_counter()
-    with torch.no_grad(), watch:
+    with torch.no_grad():
         second = flatten_outputs(model(**_to(inputs, device)))
     _synchronise(device)
     result.forward_ms = round((time.perf_counter() - started) * 1000, 2)
     result.memory_mb = _peak_memory_mb(device)
+    # A third forward under the watch: a torch function mode changes some kernels' paths (nn.MultiheadAttention
+    # leaves its fast path), so its outputs are not compared, only the dropout and random calls it saw.
+    watch = _RandomnessWatch()
+    with torch.no_grad(), watch:
+        model(**_to(inputs, device))
     if watch.active_dropout:
         result.fail("dropout", f"dropout active in eval mode: {', '.join(sorted(set(watch.active_dropout)))}")
-    difference = first_difference(first, second)
-    if difference is not None:
+    deterministic = first_difference(first, second) is None
+    if not deterministic and not watch.active_dropout:  # active dropout already explains the difference
         cause = f" (random ops in forward: {', '.join(sorted(set(watch.random_ops)))})" if watch.random_ops else ""
-        result.fail("determinism", f"two eval forwards differ: {difference}{cause}")
-    _check_save_load(result, model, model_class, inputs, first, device)
+        result.fail("determinism", f"two eval forwards differ: {first_difference(first, second)}{cause}")
+    _check_save_load(result, model, model_class, inputs, first, device, compare_outputs=deterministic)
     if reference is not None:
         difference = first_difference(reference, first, DEVICE_TOLERANCE)
         if difference is not None:
@@ -215,7 +222,9 @@ def _first_working_forward(model, attempts, device: str = "cpu"):
     return None, None, error
 
 
-def _check_save_load(result: ClassResult, model, model_class, inputs, outputs, device: str) -> None:
+def _check_save_load(result: ClassResult, model, model_class, inputs, outputs, device: str,
+                     compare_outputs: bool = True) -> None:
+    """Keys always; outputs only when the forward is deterministic (otherwise they differ for that reason)."""
     try:
         with tempfile.TemporaryDirectory(prefix="modelgen-smoke-") as folder:
             model.save_pretrained(folder)
@@ -232,6 +241,10 @@ def _check_save_load(result: ClassResult, model, model_class, inputs, outputs, d
     if info.get("mismatched_keys"):
         problems.append(f"mismatched keys {[key[0] for key in info['mismatched_keys']][:5]}")
     loaded.to(device).eval()
+    if not compare_outputs:
+        if problems:
+            result.fail("save_load", "; ".join(problems))
+        return
     try:
         with torch.no_grad():
             reloaded = flatten_outputs(loaded(**_to(inputs, device)))

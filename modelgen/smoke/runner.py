@@ -66,9 +66,19 @@ def validate_model_types(layout: RepoLayout, model_types: list[str]) -> None:
                                 layout.relative(layout.model_dir(model_type)))
 
 
+def worker_interpreter(python: str | None) -> str:
+    """An absolute path (workers run in a temporary folder); symlinks kept, or a venv would lose itself."""
+    if python is None:
+        return sys.executable
+    path = os.path.abspath(python)
+    if not os.access(path, os.X_OK):
+        raise ModelgenError("not an executable Python interpreter", python)
+    return path
+
+
 def cuda_available(python: str | None = None) -> bool:
     """Whether torch sees a CUDA device under the interpreter that runs the workers."""
-    command = [python or sys.executable, "-c", "import torch; print(torch.cuda.is_available())"]
+    command = [worker_interpreter(python), "-c", "import torch; print(torch.cuda.is_available())"]
     try:
         completed = subprocess.run(command, capture_output=True, text=True, timeout=120)
     except (OSError, subprocess.TimeoutExpired) as error:
@@ -105,6 +115,7 @@ def run_smoke(layout: RepoLayout, model_types: list[str], device: str = "cpu", j
     class on the CPU with the same weights and inputs. `python` is the worker interpreter (default: this one).
     """
     validate_model_types(layout, model_types)
+    python = worker_interpreter(python)
     src = layout.package_dir.parent
     jobs = max(1, jobs)
     threads = max(1, (os.cpu_count() or 1) // jobs)

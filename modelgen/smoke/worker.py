@@ -103,9 +103,15 @@ def public_model_classes(src: Path, package: str, model_type: str) -> list[type]
             value = getattr(module, name, None)
             if (isinstance(value, type) and issubclass(value, pretrained_base) and value is not pretrained_base
                     and not name.endswith(("PreTrainedModel", "PretrainedModel")) and not name.startswith("_")
-                    and value not in classes):
+                    and _has_forward(value) and value not in classes):
                 classes.append(value)
     return classes
+
+
+def _has_forward(cls: type) -> bool:
+    """False for abstract bases and deprecated aliases such as `PretrainedBartModel` (nn.Module's stub forward)."""
+    forward = getattr(cls, "forward", None)
+    return forward is not None and getattr(forward, "__name__", "") != "_forward_unimplemented"
 
 
 def _init_exports(init_file: Path) -> dict[str, list[str]]:
