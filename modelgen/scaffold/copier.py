@@ -39,10 +39,15 @@ def _is_banner(line: cst.EmptyLine) -> bool:
     return line.comment is not None and any(part in line.comment.value for part in _GENERATED_BANNER)
 
 
-def _definitions(text: str) -> list[tuple[str, int, int]]:
-    """(name, first line, last line) of each top-level class and function, 0-based, decorators included."""
+def _definitions(text: str) -> list[tuple[str, int, int, int]]:
+    """(name, first decorator line, header line, end) of each top-level class and function, 0-based.
+
+    The copied block is the header to the end (decorators excluded): the marker goes right above the
+    `class` / `def` line, below the decorators, as the library writes it.
+    """
     return [
-        (node.name, min([node.lineno, *(item.lineno for item in node.decorator_list)]) - 1, node.end_lineno)
+        (node.name, min([node.lineno, *(item.lineno for item in node.decorator_list)]) - 1, node.lineno - 1,
+         node.end_lineno)
         for node in ast.parse(text).body
         if isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
     ]
@@ -55,28 +60,30 @@ def _with_markers(old_text: str, new_text: str, old_module_name: str, markers: M
     if len(old_definitions) != len(new_definitions):
         raise ModelgenError(f"renaming changed the definitions of {old_module_name}")
     # edit from the bottom so that earlier line numbers stay valid
-    for (name, old_start, old_end), (_, new_start, new_end) in reversed(list(zip(old_definitions, new_definitions))):
-        old_marker = _marker_above(old_lines, old_start)
+    pairs = reversed(list(zip(old_definitions, new_definitions)))
+    for (name, old_top, old_start, old_end), (_, new_top, new_start, new_end) in pairs:
+        old_marker = _marker_above(old_lines, old_start, old_top)
         marker = markers.marker(
             f"{old_module_name}.{name}",
             "".join(old_lines[old_start:old_end]),
             "".join(new_lines[new_start:new_end]),
             old_lines[old_marker] if old_marker is not None else None,
         )
-        existing = _marker_above(new_lines, new_start)
+        existing = _marker_above(new_lines, new_start, new_top)
         if existing is not None:
             del new_lines[existing]
-            new_start -= 1
+            new_start -= 1 if existing < new_start else 0
         if marker is not None:
             new_lines.insert(new_start, marker + "\n")
     return "".join(new_lines)
 
 
-def _marker_above(lines: list[str], start: int) -> int | None:
-    """The index of the `# Copied from` line among the comment lines right above a definition."""
-    index = start - 1
-    while index >= 0 and lines[index].lstrip().startswith("#"):
-        if MARKER.match(lines[index]):
-            return index
-        index -= 1
+def _marker_above(lines: list[str], header: int, top: int) -> int | None:
+    """The `# Copied from` line among the comments right above the header or above the decorators."""
+    for start in dict.fromkeys((header, top)):
+        index = start - 1
+        while index >= 0 and lines[index].lstrip().startswith("#"):
+            if MARKER.match(lines[index]):
+                return index
+            index -= 1
     return None

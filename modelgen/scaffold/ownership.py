@@ -19,9 +19,11 @@ class Ownership:
     external: set[str] = field(default_factory=set)  # imported from outside the copied modules
     attributes: set[str] = field(default_factory=set)  # attribute names used anywhere
 
-    def protected_candidates(self) -> set[str]:
-        unbound_attributes = self.attributes - self.bound - self.defined
-        return (self.external - self.defined) | unbound_attributes
+    def protected_names(self) -> set[str]:
+        return self.external - self.defined
+
+    def protected_attributes(self) -> set[str]:
+        return self.attributes - self.bound - self.defined
 
 
 def analyse(

@@ -24,10 +24,10 @@ class ExportGroup:
 
 
 def init_style(init_text: str) -> str:
-    if "_import_structure" in init_text:
-        return "import_structure"
     if "define_import_structure" in init_text:
         return "lazy_all"
+    if "_import_structure" in init_text:
+        return "import_structure"
     raise ModelgenError("unknown __init__.py style (neither `_import_structure` nor `define_import_structure`)")
 
 
@@ -92,7 +92,7 @@ def new_init(
     groups = [
         ExportGroup(renaming.apply(group.module), tuple(renaming.apply(name) for name in group.names), group.guard)
         for group in old_exports(init_path)
-        if group.module in copied_modules
+        if group.module in copied_modules and group.names
     ]
     guards = sorted({group.guard for group in groups if group.guard})
     text = render(

@@ -53,7 +53,7 @@ def plan_new_model(layout: RepoLayout, request: NewModelRequest) -> NewModelPlan
     test_sources = {path: path.read_text(encoding="utf-8") for path in files.tests} if request.with_tests else {}
 
     old_checkpoint = _old_checkpoint(sources)
-    checkpoint = request.checkpoint or (f"{_organisation(old_checkpoint)}/{new.hyphenated}" if old_checkpoint else None)
+    checkpoint = request.checkpoint or (_default_checkpoint(old_checkpoint, old, new) if old_checkpoint else None)
     rules = build_rules(old, new, (old_checkpoint, checkpoint) if old_checkpoint and checkpoint else None)
     renaming = Renaming(rules)
 
@@ -68,7 +68,7 @@ def plan_new_model(layout: RepoLayout, request: NewModelRequest) -> NewModelPlan
         if isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
     }
     ownership = analyse(trees, set(files.modules), {package_path, layout.package}, copied_names)
-    renaming.protect(sorted(ownership.protected_candidates()))
+    renaming.protect(sorted(ownership.protected_names()), sorted(ownership.protected_attributes()))
 
     transformer = RenameTransformer(renaming, set(files.modules), all_modules, old.folder, {package_path, layout.package})
     markers = MarkerMaker(renaming, SourceIndex(layout))
@@ -107,6 +107,8 @@ def plan_new_model(layout: RepoLayout, request: NewModelRequest) -> NewModelPlan
 
     changes = ChangeSet(layout.root)
     python_paths = [path for path in generated if path.suffix == ".py"]
+    for path in python_paths:
+        _check_parses(generated[path], path, layout)
     formatted = format_snippets([generated[path] for path in python_paths], layout.settings)
     for path, text in zip(python_paths, formatted):
         changes.set(path, text)
@@ -147,8 +149,14 @@ def _old_checkpoint(sources: dict[str, str]) -> str | None:
     return None
 
 
-def _organisation(checkpoint: str) -> str:
-    return checkpoint.split("/")[0]
+def _default_checkpoint(old_checkpoint: str, old: ModelNames, new: ModelNames) -> str:
+    """`google-bert/bert-base-uncased` -> `google-bert/brand-new-bert-base-uncased`: same organisation and suffix."""
+    organisation, _, name = old_checkpoint.rpartition("/")
+    for old_name in dict.fromkeys((old.hyphenated, old.folder, old.model_type)):
+        renamed = re.sub(rf"(?<![A-Za-z0-9]){re.escape(old_name)}(?![A-Za-z0-9])", new.hyphenated, name, flags=re.I)
+        if renamed != name:
+            return f"{organisation}/{renamed}"
+    return f"{organisation}/{new.hyphenated}"
 
 
 def _model_classes(defined: set[str], sources: dict[str, str], renaming: Renaming, old: ModelNames) -> list[str]:
@@ -176,9 +184,12 @@ def _top_level_names(path: Path) -> set[str]:
 
 def _validate(changes: ChangeSet, layout: RepoLayout) -> None:
     for path in changes.changed_paths():
-        if path.suffix != ".py":
-            continue
-        try:
-            ast.parse(changes.new_texts[path])
-        except SyntaxError as error:
-            raise ModelgenError(f"generated code does not parse: {error.msg}", layout.relative(path), error.lineno)
+        if path.suffix == ".py":
+            _check_parses(changes.new_texts[path], path, layout)
+
+
+def _check_parses(text: str, path: Path, layout: RepoLayout) -> None:
+    try:
+        ast.parse(text)
+    except SyntaxError as error:
+        raise ModelgenError(f"generated code does not parse: {error.msg}", layout.relative(path), error.lineno) from None

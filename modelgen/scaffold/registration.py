@@ -95,9 +95,13 @@ class Registrar:
 
     def _renamed_literal(self, literal: str, value: str, is_key: bool) -> str:
         """Keys and the copied classes are renamed; classes the new model reuses (its tokenizer) are kept."""
-        if is_key or value in self.copied_names or value not in self.old_definitions:
+        if value == self.old.display and not is_key:
+            return literal.replace(value, self.new.display)
+        if is_key or value in self.copied_names:
             return self.renaming.apply(literal)
-        return literal
+        if value in self.old_definitions or _is_class_name(value):
+            return literal
+        return self.renaming.apply(literal)  # a module name (`clip`) or a display name
 
     # --- models/__init__.py: `    bert,` (4.x) or `    from .bert import *` (5.x) ----------------------------
     def _models_init_insertions(self, text: str) -> list[Insertion]:
@@ -175,6 +179,10 @@ class Registrar:
             before = _sorted_line_position(lines, index, sibling, self.new.folder, step=2)
             insertions.append(Insertion(before, new_lines))
         return insertions
+
+
+def _is_class_name(value: str) -> bool:
+    return value.isidentifier() and value[:1].isupper() and any(character.islower() for character in value)
 
 
 def _tuple_key(element: ast.expr) -> str | None:

@@ -38,6 +38,7 @@ class Rule:
     replacement: str
 
     def pattern(self, protected: tuple[str, ...] = ()) -> str:
+        """The full pattern; `protected` names are identifiers, or `.name` for attribute names."""
         return "".join(_protection_clause(name, self.literal) for name in protected) + self.boundary_pattern
 
     def simple_forms(self) -> list[tuple[str, str]]:
@@ -52,11 +53,13 @@ class Rule:
 
 
 def _protection_clause(name: str, literal: str) -> str:
-    """A zero-width clause that fails where `literal` matches inside the identifier `name`."""
+    """A zero-width clause that fails where `literal` matches inside the identifier `name` (`.name`: after a dot)."""
     clauses = []
+    attribute = name.startswith(".")
+    name = name.lstrip(".")
     start = name.find(literal)
     while start >= 0:
-        before = f"(?<![{_WORD}])" + _regex_text(name[:start])
+        before = ("\\." if attribute else f"(?<![{_WORD}])") + _regex_text(name[:start])
         rest = _regex_text(name[start:])
         clauses.append(f"(?!(?<={before}){rest}(?![{_WORD}]))")
         start = name.find(literal, start + 1)
@@ -97,9 +100,11 @@ class Renaming:
     protected: set[str] = field(default_factory=set)
     _compiled: list[tuple[re.Pattern, str]] | None = None
 
-    def protect(self, names) -> None:
-        for name in names:
-            if name not in self.protected and self.apply(name) != name:
+    def protect(self, names, attributes=()) -> None:
+        """Never rename these identifiers, nor these attribute names where they follow a dot."""
+        candidates = [*names, *(f".{name}" for name in attributes)]
+        for name in candidates:
+            if name not in self.protected and self.apply(name.lstrip(".")) != name.lstrip("."):
                 self.protected.add(name)
         self._compiled = None
 
@@ -117,15 +122,17 @@ class Renaming:
             text = pattern.sub(_literal_replacement(replacement), text)
         return text
 
-    def rename_identifier(self, name: str) -> str:
-        return name if name in self.protected else self.apply(name)
+    def rename_identifier(self, name: str, is_attribute: bool = False) -> str:
+        if name in self.protected or (is_attribute and f".{name}" in self.protected):
+            return name
+        return self.apply(name)
 
     def marker_pairs(self, source: str, copy: str) -> list[Replacement] | None:
         """The simplest pairs that turn `source` into `copy` when applied left to right; None if none do.
 
         Each rule is written in its shortest form that does what the full rule does on this text.
         """
-        protected = tuple(sorted(name for name in self.protected if name in source))
+        protected = tuple(sorted(name for name in self.protected if name.lstrip(".") in source))
         pairs: list[Replacement] = []
         text = source
         for rule in self.rules:
@@ -157,14 +164,18 @@ class RenameTransformer(cst.CSTTransformer):
         self, renaming: Renaming, copied_modules: set[str], all_modules: set[str], old_folder: str, owned_roots: set[str]
     ):
         super().__init__()
+        self._attribute_names: set[int] = set()
         self.all_modules = all_modules
         self.renaming = renaming
         self.copied_modules = copied_modules
         self.old_folder = old_folder
         self.owned_roots = owned_roots  # absolute module prefixes of the old package: `transformers.models.bert`
 
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        self._attribute_names.add(id(node.attr))
+
     def leave_Name(self, original: cst.Name, updated: cst.Name) -> cst.Name:
-        renamed = self.renaming.rename_identifier(updated.value)
+        renamed = self.renaming.rename_identifier(updated.value, id(original) in self._attribute_names)
         return updated if renamed == updated.value else updated.with_changes(value=renamed)
 
     def leave_SimpleString(self, original: cst.SimpleString, updated: cst.SimpleString) -> cst.SimpleString:
