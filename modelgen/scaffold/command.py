@@ -10,10 +10,15 @@ from modelgen.cli import load_layout, repo_option
 from modelgen.errors import ModelgenError
 
 
+def interactive() -> bool:
+    """Prompts only where a person can answer them."""
+    return sys.stdin.isatty()
+
+
 def _missing(value: str | None, prompt: str, option: str) -> str:
     if value:
         return value
-    if sys.stdin.isatty():
+    if interactive():
         return click.prompt(prompt)
     raise ModelgenError(f"missing {option} (no terminal to ask in)")
 

@@ -23,6 +23,7 @@ from modelgen.copies.replacements import (
     parse_replacements,
 )
 from modelgen.repo import RepoLayout
+from modelgen.scaffold.parsing import parse_python
 from modelgen.scaffold.renamer import Renaming
 
 MARKER = re.compile(r"^\s*#\s*Copied from\s+(?P<target>[\w.]+)(?P<rest>.*)$")
@@ -47,7 +48,7 @@ class SourceIndex:
     def _definition_in(self, path: Path, names: list[str]) -> str | None:
         if path not in self._files:
             text = path.read_text(encoding="utf-8")
-            self._files[path] = (text.splitlines(keepends=True), ast.parse(text))
+            self._files[path] = (text.splitlines(keepends=True), parse_python(path, text))
         lines, tree = self._files[path]
         body, node = tree.body, None
         for name in names:

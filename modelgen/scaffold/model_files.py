@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from modelgen.repo import RepoLayout
+from modelgen.scaffold.parsing import parse_python
 
 _PREPROCESSING_PREFIXES = (
     "tokenization_",
@@ -77,7 +78,7 @@ def find_model_files(layout: RepoLayout, folder: str, copy_tokenizer: bool) -> M
 
 def _sibling_imports(path: Path) -> set[str]:
     """Modules of the same package imported with `from .module import ...` anywhere in the file."""
-    tree = ast.parse(path.read_text(encoding="utf-8"))
+    tree = parse_python(path)
     return {
         node.module.split(".")[0]
         for node in ast.walk(tree)

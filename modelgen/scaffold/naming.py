@@ -16,6 +16,7 @@ from pathlib import Path
 
 from modelgen.errors import ModelgenError
 from modelgen.repo import RepoLayout
+from modelgen.scaffold.parsing import parse_python
 
 _CAMEL_WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z]|\d|\b)|[A-Z]?[a-z]+|[A-Z]+|\d+")
 
@@ -104,7 +105,7 @@ def old_model_names(like: str, layout: RepoLayout) -> ModelNames:
 
 def _declared_model_types(config_file: Path) -> dict[str, str]:
     """`model_type` value -> config class name, for every class of the file that sets one."""
-    tree = ast.parse(config_file.read_text(encoding="utf-8"))
+    tree = parse_python(config_file)
     declared: dict[str, str] = {}
     for node in tree.body:
         if not isinstance(node, ast.ClassDef) or not node.name.endswith("Config"):

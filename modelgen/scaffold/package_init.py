@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from modelgen.errors import ModelgenError
+from modelgen.scaffold.parsing import parse_python
 from modelgen.scaffold.renamer import Renaming
 from modelgen.scaffold.templates import render
 
@@ -33,7 +34,7 @@ def init_style(init_text: str) -> str:
 
 def old_exports(init_path: Path) -> list[ExportGroup]:
     """Module -> exported names (with their guard) declared by a 4.x `_import_structure` `__init__.py`."""
-    tree = ast.parse(init_path.read_text(encoding="utf-8"))
+    tree = parse_python(init_path)
     exports: dict[str, tuple[list[str], str | None]] = {}
 
     def add(module: str, names: list[str], guard: str | None) -> None:

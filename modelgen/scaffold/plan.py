@@ -20,6 +20,7 @@ from modelgen.scaffold.markers import MarkerMaker, SourceIndex
 from modelgen.scaffold.model_files import find_model_files
 from modelgen.scaffold.naming import ModelNames, new_model_names, old_model_names
 from modelgen.scaffold.ownership import analyse
+from modelgen.scaffold.parsing import parse_python
 from modelgen.scaffold.package_init import license_header, new_init
 from modelgen.scaffold.registration import Registrar
 from modelgen.scaffold.renamer import Renaming, RenameTransformer, build_rules
@@ -57,8 +58,8 @@ def plan_new_model(layout: RepoLayout, request: NewModelRequest) -> NewModelPlan
     rules = build_rules(old, new, (old_checkpoint, checkpoint) if old_checkpoint and checkpoint else None)
     renaming = Renaming(rules)
 
-    trees = [_parse(files.path(module), text) for module, text in sources.items()]
-    trees += [_parse(path, text) for path, text in test_sources.items()]
+    trees = [parse_python(files.path(module), text) for module, text in sources.items()]
+    trees += [parse_python(path, text) for path, text in test_sources.items()]
     package_path = f"{layout.package}.models.{old.folder}"
     all_modules = {path.stem for path in files.package_dir.glob("*.py")}
     copied_names = {
@@ -132,13 +133,6 @@ def plan_new_model(layout: RepoLayout, request: NewModelRequest) -> NewModelPlan
     ).register(changes)
     _validate(changes, layout)
     return NewModelPlan(changes=changes, old=old, new=new, unmarked=markers.unverified)
-
-
-def _parse(path: Path, text: str) -> ast.Module:
-    try:
-        return ast.parse(text)
-    except SyntaxError as error:
-        raise ModelgenError(f"cannot parse: {error.msg}", path, error.lineno) from None
 
 
 def _old_checkpoint(sources: dict[str, str]) -> str | None:

@@ -15,6 +15,7 @@ from pathlib import Path
 from modelgen.changeset import ChangeSet
 from modelgen.repo import RepoLayout
 from modelgen.scaffold.naming import ModelNames
+from modelgen.scaffold.parsing import parse_python
 from modelgen.scaffold.renamer import Renaming
 
 _SKIPPED_AUTO_FILES = {"__init__.py", "auto_factory.py", "modeling_tf_auto.py", "modeling_flax_auto.py"}
@@ -56,17 +57,17 @@ class Registrar:
         text = changes.current(path)
         if text is None:
             return
-        insertions = insertions_for(text)
+        insertions = insertions_for(text, path)
         if insertions:
             changes.set(path, apply_insertions(text, insertions))
 
     # --- auto mappings: `("bert", "BertModel"),` entries of the OrderedDict lists -------------------------
-    def _auto_mapping_insertions(self, text: str) -> list[Insertion]:
+    def _auto_mapping_insertions(self, text: str, path: Path) -> list[Insertion]:
         if not any(f'"{model_type}"' in text for model_type in self.old.model_types):
             return []
         lines = text.splitlines()
         insertions = []
-        for node in ast.walk(ast.parse(text)):
+        for node in ast.walk(parse_python(path, text)):
             if not isinstance(node, ast.List) or not node.elts:
                 continue
             keys = [_tuple_key(element) for element in node.elts]
@@ -104,7 +105,7 @@ class Registrar:
         return self.renaming.apply(literal)  # a module name (`clip`) or a display name
 
     # --- models/__init__.py: `    bert,` (4.x) or `    from .bert import *` (5.x) ----------------------------
-    def _models_init_insertions(self, text: str) -> list[Insertion]:
+    def _models_init_insertions(self, text: str, path: Path) -> list[Insertion]:
         lines = text.splitlines()
         shapes = [rf"(\s*){{}},\s*$", rf"(\s*)from \.{{}} import \*\s*$"]
         insertions = []
@@ -120,13 +121,13 @@ class Registrar:
         return insertions
 
     # --- the top-level __init__.py of 4.x trees: `_import_structure["models.bert"]` and imports -------------
-    def _top_level_insertions(self, text: str) -> list[Insertion]:
+    def _top_level_insertions(self, text: str, path: Path) -> list[Insertion]:
         old_module, new_module = f"models.{self.old.folder}", f"models.{self.new.folder}"
         if f'"{old_module}"' not in text and f".{old_module} import" not in text:
             return []
         lines = text.splitlines()
         insertions = []
-        for body in _statement_lists(ast.parse(text)):
+        for body in _statement_lists(parse_python(path, text)):
             for statement in body:
                 if isinstance(statement, ast.Assign) and isinstance(statement.value, ast.Dict):
                     insertions += self._dict_entry_insertions(lines, statement.value, old_module, new_module)
@@ -164,7 +165,7 @@ class Registrar:
         return [Insertion(before, tuple(body), new_module)]
 
     # --- docs/source/en/_toctree.yml ------------------------------------------------------------------------
-    def _toctree_insertions(self, text: str) -> list[Insertion]:
+    def _toctree_insertions(self, text: str, path: Path) -> list[Insertion]:
         lines = text.splitlines()
         own = re.compile(rf"(\s*)- local: model_doc/{re.escape(self.old.folder)}\s*$")
         sibling = re.compile(r"(\s*)- local: model_doc/(\S+)\s*$")

@@ -1,0 +1,17 @@
+"""Read-only parsing of the tree's files with `ast`; a file that does not parse is a one-line input error."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from modelgen.errors import ModelgenError
+
+
+def parse_python(path: Path, text: str | None = None) -> ast.Module:
+    if text is None:
+        text = path.read_text(encoding="utf-8")
+    try:
+        return ast.parse(text)
+    except SyntaxError as error:
+        raise ModelgenError(f"cannot parse: {error.msg}", path, error.lineno) from None

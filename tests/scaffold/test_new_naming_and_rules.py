@@ -1,0 +1,102 @@
+"""Names of the new model and the casing rules of the renamer (no tree needed beyond the fixture)."""
+
+from __future__ import annotations
+
+import pytest
+
+from modelgen.copies.replacements import apply_replacements
+from modelgen.errors import ModelgenError
+from modelgen.repo import RepoLayout
+from modelgen.scaffold.naming import ModelNames, new_model_names, old_model_names, snake_case
+from modelgen.scaffold.renamer import Renaming, build_rules
+
+BRAND_NEW = ModelNames("BrandNewBert", "brand_new_bert", "brand_new_bert", "BRAND_NEW_BERT", "BrandNewBert")
+BERT = ModelNames("Bert", "bert", "bert", "BERT", "BERT")
+
+
+@pytest.mark.parametrize(
+    ("camel", "snake"),
+    [("BrandNewBert", "brand_new_bert"), ("GPT2Like", "gpt2_like"), ("XLMRobertaNew", "xlm_roberta_new"),
+     ("Bert", "bert"), ("MyCLIP", "my_clip")],
+)
+def test_snake_case(camel, snake):
+    assert snake_case(camel) == snake
+
+
+def test_new_names_derive_every_casing(fixture_tree):
+    layout = RepoLayout.discover(fixture_tree("new_mini"))
+    names = new_model_names("BrandNewBert", layout)
+    assert (names.prefix, names.folder, names.model_type, names.constant, names.hyphenated) == (
+        "BrandNewBert", "brand_new_bert", "brand_new_bert", "BRAND_NEW_BERT", "brand-new-bert")
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [("brand-new", "not a valid Python identifier"), ("class", "not a valid Python identifier"),
+     ("lowercase", "CamelCase"), ("Bert", "model type 'bert' already exists"),
+     ("Roberta", "already exists"), ("CLIP", "already exists")],
+)
+def test_invalid_names_are_refused(fixture_tree, name, message):
+    layout = RepoLayout.discover(fixture_tree("new_mini"))
+    with pytest.raises(ModelgenError, match=message):
+        new_model_names(name, layout)
+
+
+def test_existing_class_is_refused(fixture_tree):
+    layout = RepoLayout.discover(fixture_tree("new_mini"))
+    with pytest.raises(ModelgenError, match="CLIPTextConfig"):
+        new_model_names("CLIPText", layout)  # model type clip_text is free, the class CLIPTextConfig is not
+
+
+def test_old_names_come_from_the_config_file(fixture_tree):
+    layout = RepoLayout.discover(fixture_tree("new_mini"))
+    clip = old_model_names("clip", layout)
+    assert (clip.prefix, clip.model_type, clip.sub_model_types, clip.display) == (
+        "CLIP", "clip", ("clip_text_model",), "CLIP")
+    with pytest.raises(ModelgenError, match="no such model"):
+        old_model_names("nope", layout)
+
+
+def test_rules_leave_names_that_only_contain_the_old_name():
+    renaming = Renaming(build_rules(BERT, BRAND_NEW))
+    text = "BertModel DistilBertModel RobertaModel Bertweet ALBERT TFBertModel albert bertweet roberta"
+    assert renaming.apply(text) == (
+        "BrandNewBertModel DistilBertModel RobertaModel Bertweet ALBERT TFBertModel albert bertweet roberta")
+
+
+def test_rules_handle_each_casing():
+    renaming = Renaming(build_rules(BERT, BRAND_NEW, ("google-bert/bert-base-uncased", "org/brand-new-bert")))
+    assert renaming.apply("BERT_START_DOCSTRING") == "BRAND_NEW_BERT_START_DOCSTRING"
+    assert renaming.apply("The BERT model") == "The BrandNewBert model"
+    assert renaming.apply("load_tf_weights_in_bert(self.bert)") == "load_tf_weights_in_brand_new_bert(self.brand_new_bert)"
+    assert renaming.apply('"google-bert/bert-base-uncased"') == '"org/brand-new-bert"'
+
+
+def test_all_caps_prefixes_are_not_mangled():
+    clip = ModelNames("CLIP", "clip", "clip", "CLIP", "CLIP")
+    renaming = Renaming(build_rules(clip, BRAND_NEW))
+    assert renaming.apply("CLIPMLP CLIP_START_DOCSTRING clip_loss CLIPTextModel") == (
+        "BrandNewBertMLP BRAND_NEW_BERT_START_DOCSTRING brand_new_bert_loss BrandNewBertTextModel")
+    gpt2 = ModelNames("GPT2", "gpt2", "gpt2", "GPT2", "OpenAI GPT-2")
+    renaming = Renaming(build_rules(gpt2, BRAND_NEW))
+    assert renaming.apply("GPT2MLP GPT2_INPUTS_DOCSTRING gpt2 OpenAI GPT-2") == (
+        "BrandNewBertMLP BRAND_NEW_BERT_INPUTS_DOCSTRING brand_new_bert BrandNewBert")
+
+
+def test_hyphenated_model_types():
+    xlm = ModelNames("XLMRoberta", "xlm_roberta", "xlm-roberta", "XLM_ROBERTA", "XLM-RoBERTa")
+    renaming = Renaming(build_rules(xlm, BRAND_NEW))
+    assert renaming.apply('model_type = "xlm-roberta"') == 'model_type = "brand_new_bert"'
+    assert renaming.apply("FacebookAI/xlm-roberta-base XLMRobertaModel self.xlm_roberta RobertaModel") == (
+        "FacebookAI/brand-new-bert-base BrandNewBertModel self.brand_new_bert RobertaModel")
+
+
+def test_protected_names_stay_and_marker_pairs_reproduce_the_copy():
+    renaming = Renaming(build_rules(BERT, BRAND_NEW))
+    renaming.protect(["BertNoSpeechDetection"], attributes=["bert_helper"])
+    source = "class BertModel:\n    x = BertNoSpeechDetection()\n    y = torch.bert_helper(self.bert)\n"
+    copy = renaming.apply(source)
+    assert copy == (
+        "class BrandNewBertModel:\n    x = BertNoSpeechDetection()\n    y = torch.bert_helper(self.brand_new_bert)\n")
+    pairs = renaming.marker_pairs(source, copy)
+    assert apply_replacements(source, pairs) == copy
