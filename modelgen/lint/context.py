@@ -74,11 +74,14 @@ class FileContext:
 
     def __post_init__(self) -> None:
         self.kind = file_kind(self.path)
-        self.lines = self.source.splitlines()
         self.imports: dict[str, str] = {}
         self.classes: dict[str, ClassInfo] = {}
         self.state: dict[str, dict] = {}  # per-rule scratch space for this file, by rule code
         self._index_module()
+
+    @cached_property
+    def lines(self) -> list[str]:
+        return self.source.splitlines()
 
     @property
     def model_folder(self) -> str:

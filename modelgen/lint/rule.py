@@ -2,7 +2,8 @@
 
 Rules detect on Python's `ast` during one shared walk of each file (see `engine.py`): a rule names the node
 types it wants in `node_types` and gets `visit(node, file)` for each, then `finish(file)` once at the end
-for whole-file checks such as class hierarchies. The `valid` / `invalid` examples next to each rule are its
+for whole-file checks such as class hierarchies. Naming rules instead define `wants_binding(name)` (a cheap,
+memoised filter) and `on_binding(binding, file)`, called once per name and scope (see `bindings.py`). The `valid` / `invalid` examples next to each rule are its
 tests (collected by `tests/lint/test_rule_examples.py`) and what `--explain` prints.
 """
 

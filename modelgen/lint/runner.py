@@ -11,7 +11,6 @@ from __future__ import annotations
 import gc
 import os
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -64,6 +63,8 @@ def _lint_many(pending: list[tuple[str, str, str]], config: LintConfig, workers:
     if workers <= 1 or len(pending) < POOL_THRESHOLD:
         with _no_cycle_collection():
             return [_rows(path, relative, config) for path, relative, _ in pending]
+    from concurrent.futures import ProcessPoolExecutor  # imported here: a warm run never needs it
+
     # The biggest files first, so that no worker is left with a large file at the end.
     order = sorted(range(len(pending)), key=lambda index: -_size(pending[index][0]))
     results: list[list] = [[] for _ in pending]
@@ -96,7 +97,7 @@ def _lint_rows(path: str, relative: str, config: LintConfig) -> list[Finding]:
         from modelgen.lint.syntax import SyntaxErrorRule
 
         return [SyntaxErrorRule.finding(relative, ValueError(f"cannot read the file as UTF-8 text: {error}"))]
-    return lint_source(source, relative, config.rules(), ALL_CODES, tuple(Path(path).resolve().parts))
+    return lint_source(source, relative, config.rules(), ALL_CODES, tuple(os.path.realpath(path).split(os.sep)))
 
 
 def _apply_per_file_ignores(findings: list[Finding], relative: str, config: LintConfig) -> list[Finding]:

@@ -44,6 +44,9 @@ class OneLetterName(Rule):
                 path=EXAMPLE_CONFIGURATION_PATH),
     ]
 
+    def wants_binding(self, name: str) -> bool:
+        return len(name) == 1 and name.isalpha()
+
     def on_binding(self, binding: Binding, file: FileContext) -> None:
         name = binding.name
         if len(name) == 1 and name.isalpha():

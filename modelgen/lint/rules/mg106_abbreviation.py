@@ -97,6 +97,9 @@ class AbbreviatedName(Rule):
                 note="no fix: `attention` is already taken in the function"),
     ]
 
+    def wants_binding(self, name: str) -> bool:
+        return bool(expand(name, self.settings.abbreviations)[0])
+
     def on_binding(self, binding: Binding, file: FileContext) -> None:
         found, expanded = expand(binding.name, self.settings.abbreviations)
         if not found or (file.kind == CONFIGURATION and _is_config_key(binding)) or _is_pretrained_flag(binding):

@@ -94,12 +94,20 @@ class RandomInitialisation(Rule):
     ]
 
     def visit(self, node: ast.Call, file: FileContext) -> None:
-        state = file.state.setdefault(self.code, {"calls": {}, "candidates": []})
+        state = file.state.get(self.code)
+        if state is None:
+            state = file.state[self.code] = {"calls": {}, "candidates": []}
         function = node.func
-        name = function.attr if isinstance(function, ast.Attribute) else getattr(function, "id", None)
-        enclosing = [scope.name for scope in file.scopes if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef))]
-        if enclosing and name:
-            state["calls"].setdefault(enclosing[-1], set()).add(name)
+        name = function.attr if function.__class__ is ast.Attribute else getattr(function, "id", None)
+        if name is None:
+            return
+        for scope in reversed(file.scopes):  # remember who calls whom, to follow `_init_weights`'s helpers
+            if scope.__class__ is ast.FunctionDef or scope.__class__ is ast.AsyncFunctionDef:
+                calls = state["calls"].get(scope.name)
+                if calls is None:
+                    calls = state["calls"][scope.name] = set()
+                calls.add(name)
+                break
         if name in RANDOM_INITIALISERS:
             call = self._random_initialiser_call(node, file)
         elif name == "Parameter":
@@ -107,7 +115,8 @@ class RandomInitialisation(Rule):
         else:
             return
         if call is not None:
-            state["candidates"].append((node, call, set(enclosing), file.qualname()))
+            enclosing = {scope.name for scope in file.scopes if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef))}
+            state["candidates"].append((node, call, enclosing, file.qualname()))
 
     def finish(self, file: FileContext) -> None:
         """Report the candidates outside `_init_weights` and outside the local functions it calls."""
