@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import random
 import re
 import statistics
 import sys
@@ -40,13 +41,23 @@ def main() -> int:
     parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT)
     parser.add_argument("--python", default=None)
     parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--shuffle", type=int, default=None, metavar="SEED",
+                        help="run the models in a seeded random order (a run cut short is then a fair sample)")
     parser.add_argument("models", nargs="*", help="a subset (default: every PyTorch model)")
     args = parser.parse_args()
     layout = RepoLayout.discover(pristine_tree(args.version))
     model_types = args.models or pytorch_model_types(layout)
+    if args.shuffle is not None:
+        random.Random(args.shuffle).shuffle(model_types)
+    out = args.out or Path(__file__).parent / "results" / f"smoke_{args.version}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    partial = out.with_suffix(".partial.jsonl")
+    partial.write_text("")
 
     def progress(done, total, result):
         print(f"{done}/{total} {result.model_type} {result.status} {result.seconds}s", file=sys.stderr, flush=True)
+        with partial.open("a") as stream:  # what a run cut short leaves behind
+            stream.write(json.dumps(result.as_dict(), default=str) + "\n")
 
     started = time.perf_counter()
     results = run_smoke(layout, model_types, jobs=args.jobs, timeout=args.timeout, python=args.python,
@@ -68,8 +79,6 @@ def main() -> int:
         "median_model_s": round(statistics.median(seconds), 2) if seconds else None,
         "causes": dict(sorted(groups.items(), key=lambda item: -len(item[1]))),
     }
-    out = args.out or Path(__file__).parent / "results" / f"smoke_{args.version}.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps({"summary": summary, "models": [r.as_dict() for r in results]}, indent=1, default=str))
     print(json.dumps(summary, indent=1))
     return 0

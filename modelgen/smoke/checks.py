@@ -43,6 +43,7 @@ class ClassResult:
     forward_ms: float | None = None
     memory_mb: float | None = None
     inputs: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     def fail(self, check: str, message: str) -> None:
         self.status = "fail"
@@ -153,10 +154,11 @@ def check_class(model_class: type, config, pretrained_base: type, device: str = 
     except Exception as error:  # noqa: BLE001 - any failure of the model's own code is a finding
         result.fail("build", _describe(error))
         return result
-    uninitialised = tracker.uninitialised_parameters(model)
+    uninitialised, randomised = tracker.uninitialised_parameters(model)
+    if randomised:
+        result.warnings.append(f"init: random initialisation outside _init_weights: {_first(randomised)}")
     if uninitialised:
-        more = f" and {len(uninitialised) - 5} more" if len(uninitialised) > 5 else ""
-        result.fail("init", f"not initialised by _init_weights: {', '.join(uninitialised[:5])}{more}")
+        result.fail("init", f"not initialised by _init_weights: {_first(uninitialised)}")
     model.eval()
     result.params = sum(parameter.numel() for parameter in model.parameters())
     try:
@@ -281,6 +283,11 @@ def _describe(error: BaseException) -> str:
                   if "/models/" in frame.filename), None)
     text = f"{type(error).__name__}: {error}"
     return f"{text} [{where}]" if where else text
+
+
+def _first(names: list[str], count: int = 5) -> str:
+    more = f" and {len(names) - count} more" if len(names) > count else ""
+    return ", ".join(names[:count]) + more
 
 
 def _one_line(text: str, limit: int = 500) -> str:

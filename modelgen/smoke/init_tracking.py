@@ -6,11 +6,13 @@ factory such as `torch.empty`/`torch.randn`, an in-place op such as `normal_`/`z
 uninitialised) and whether it happened inside an `_init_weights` call. Storages are identified by
 `untyped_storage().data_ptr()`, so writes through `.data`, views and `nn.Parameter` wrappers all count.
 
-A parameter fails when the last write covering all of it was random or uninitialised and happened
-outside `_init_weights`: PyTorch's default initialisation (`reset_parameters` in a layer's constructor),
-`nn.Parameter(torch.randn(...))` or `torch.empty(...)` never overwritten. Parameters created
-deterministically (`torch.zeros`, `torch.ones`, arithmetic) pass, and so do modules `_init_weights` handled
-with `reset_parameters()`. No statistic is involved, so no random draw can make a defect look fine.
+A parameter fails when the last write covering all of it happened outside `_init_weights` and was
+PyTorch's default initialisation (a random write made from a torch.nn layer's constructor, i.e. its
+`reset_parameters`) or left memory uninitialised (`torch.empty` never overwritten). A random write the
+model's own code made outside `_init_weights` (`nn.Parameter(torch.randn(...))` never re-initialised) breaks
+the guide's rule but is the model's deliberate choice: it is a warning. Parameters created deterministically
+(`torch.zeros`, `torch.ones`, arithmetic) pass, and so do modules `_init_weights` handled with
+`reset_parameters()`. No statistic is involved, so no random draw can make a defect look fine.
 
 Standard library + torch only: this runs inside the smoke worker under the target tree's interpreter.
 """
@@ -18,6 +20,8 @@ Standard library + torch only: this runs inside the smoke worker under the targe
 from __future__ import annotations
 
 import contextlib
+import os
+import sys
 from dataclasses import dataclass
 
 import torch
@@ -25,6 +29,8 @@ from torch.overrides import TorchFunctionMode
 
 _RANDOM_MARKERS = ("normal", "uniform", "orthogonal", "sparse", "bernoulli", "random", "exponential",
                    "geometric", "cauchy", "rand", "multinomial")
+# deterministic in-place ops that replace every value (others, like `mul_`, keep where the values came from)
+_OVERWRITES = {"zero_", "fill_", "copy_", "zeros_", "ones_", "constant_", "eye_", "dirac_", "set_", "fill_diagonal_"}
 _UNINITIALISED = {"empty", "empty_like", "empty_strided", "new_empty", "new_empty_strided"}
 
 
@@ -33,6 +39,27 @@ class _Write:
     kind: str  # "random", "uninitialised" or "deterministic"
     inside_init: bool
     origin: str  # the torch call that made the write
+    pytorch_default: bool = False  # made by a torch.nn layer's own constructor (`reset_parameters`)
+
+
+_TORCH_DIR = os.path.dirname(torch.__file__) + os.sep
+_TORCH_LAYERS_DIR = os.path.join(_TORCH_DIR, "nn", "modules") + os.sep
+
+
+def _called_from_torch_layer() -> bool:
+    """Whether the torch frames right above this call include a torch.nn layer (its default initialisation)."""
+    frame = sys._getframe(2)
+    while frame is not None:
+        filename = frame.f_code.co_filename
+        if filename == __file__:
+            frame = frame.f_back
+            continue
+        if not filename.startswith(_TORCH_DIR):
+            return False
+        if filename.startswith(_TORCH_LAYERS_DIR):
+            return True
+        frame = frame.f_back
+    return False
 
 
 def _kind(name: str) -> str:
@@ -71,36 +98,44 @@ class WriteTracker(TorchFunctionMode):
         if name.startswith("__") or name in {"_set_grad_enabled"}:
             return result
         inside = self.init_depth > 0
-        first = next((value for value in (*args, *kwargs.values()) if isinstance(value, torch.Tensor)), None)
-        if name.endswith("_") and isinstance(first, torch.Tensor):
-            self._record(first, _kind(name), inside, name)
-        elif isinstance(kwargs.get("out"), torch.Tensor):
-            self._record(kwargs["out"], _kind(name), inside, name)
+        tensors = [value for value in (*args, *kwargs.values()) if isinstance(value, torch.Tensor)]
+        target = kwargs.get("out") if isinstance(kwargs.get("out"), torch.Tensor) else None
+        if target is None and name.endswith("_") and tensors:
+            target = tensors[0]
+        if target is not None:
+            sources = [value for value in tensors if value is not target]
+            if _kind(name) == "deterministic" and name not in _OVERWRITES and not inside:
+                previous = self._located_write(target)
+                if previous is not None and previous.kind != "deterministic" and not previous.inside_init:
+                    return result  # `weight.mul_(0.5)` after a random init is still that random init
+            self._record(target, *self._derived(name, sources, inside), inside)
         elif isinstance(result, torch.Tensor):
-            inputs = [value for value in (*args, *kwargs.values()) if isinstance(value, torch.Tensor)]
-            if _storage(result) not in {_storage(value) for value in inputs}:  # new, not a view of an input
-                kind, origin = self._derived_kind(name, inputs, inside)
-                self._record(result, kind, inside, origin)
+            if _storage(result) not in {_storage(value) for value in tensors}:  # new, not a view of an input
+                self._record(result, *self._derived(name, tensors, inside), inside)
         return result
 
-    def _derived_kind(self, name: str, inputs: list[torch.Tensor], inside: bool) -> tuple[str, str]:
-        """A new tensor computed from a random one (`randn(...) * 0.02`, `clone()`) is random too."""
+    def _located_write(self, tensor: torch.Tensor) -> _Write | None:
+        located = _storage(tensor)
+        return self.last_write.get(located[0]) if located else None
+
+    def _derived(self, name: str, sources: list[torch.Tensor], inside: bool) -> tuple[str, str, bool]:
+        """(kind, origin, PyTorch default?) of a write: a copy of, or arithmetic on, a random or uninitialised
+        tensor (`randn(...) * 0.02`, `clone()`, `copy_(torch.empty(...))`) inherits where that came from."""
         kind = _kind(name)
         if kind != "deterministic" or inside:
-            return kind, name
-        for value in inputs:
-            located = _storage(value)
-            write = self.last_write.get(located[0]) if located else None
+            return kind, name, kind == "random" and not inside and _called_from_torch_layer()
+        for value in sources:
+            write = self._located_write(value)
             if write is not None and write.kind != "deterministic" and not write.inside_init:
-                return "random", f"{write.origin} -> {name}"
-        return kind, name
+                return write.kind, f"{write.origin} -> {name}", write.pytorch_default
+        return kind, name, False
 
-    def _record(self, tensor: torch.Tensor, kind: str, inside: bool, origin: str) -> None:
+    def _record(self, tensor: torch.Tensor, kind: str, origin: str, pytorch_default: bool, inside: bool) -> None:
         located = _storage(tensor)
         if located is None or located[0] == 0:
             return
         if _covers_storage(tensor):
-            self.last_write[located[0]] = _Write(kind, inside, origin)
+            self.last_write[located[0]] = _Write(kind, inside, origin, pytorch_default)
 
     @contextlib.contextmanager
     def inside_init(self):
@@ -110,19 +145,22 @@ class WriteTracker(TorchFunctionMode):
         finally:
             self.init_depth -= 1
 
-    def uninitialised_parameters(self, model: torch.nn.Module) -> list[str]:
-        """Names of parameters whose values come from a random or missing initialisation outside `_init_weights`."""
-        failures = []
+    def uninitialised_parameters(self, model: torch.nn.Module) -> tuple[list[str], list[str]]:
+        """(failures, warnings): parameters left at PyTorch's default initialisation or never initialised, and
+        parameters the model's own code randomised outside `_init_weights` (against the guide, not a failure)."""
+        failures, warnings = [], []
         for name, parameter in model.named_parameters():
             located = _storage(parameter)
-            if located is None:
-                continue
-            write = self.last_write.get(located[0])
+            write = self.last_write.get(located[0]) if located else None
             if write is None or write.kind == "deterministic" or write.inside_init:
                 continue
-            reason = "never initialised (torch.empty)" if write.kind == "uninitialised" else f"random {write.origin}"
-            failures.append(f"{name} ({reason} outside _init_weights)")
-        return failures
+            if write.kind == "uninitialised":
+                failures.append(f"{name} (never initialised: torch.empty)")
+            elif write.pytorch_default:
+                failures.append(f"{name} (PyTorch default {write.origin})")
+            else:
+                warnings.append(f"{name} (random {write.origin} outside _init_weights)")
+        return failures, warnings
 
 
 @contextlib.contextmanager

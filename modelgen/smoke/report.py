@@ -1,10 +1,12 @@
-"""Smoke results as a table for people, JSON for tools, or GitHub workflow annotations."""
+"""Smoke results as a table for people, JSON for tools, or GitHub workflow annotations.
+
+No click at import time: `modelgen.smoke.batch` renders JSON on machines without modelgen's CLI dependencies.
+"""
 
 from __future__ import annotations
 
 import json
 
-from modelgen.reporting import github_annotation
 from modelgen.smoke.runner import ModelResult
 
 _COLUMNS = ("model", "class", "status", "params", "ms", "memory")
@@ -25,7 +27,7 @@ def render_text(results: list[ModelResult]) -> str:
     widths = [max(len(str(row[index])) for row in (_COLUMNS, *rows)) for index in range(len(_COLUMNS))]
     lines = ["  ".join(str(cell).ljust(width) for cell, width in zip(row, widths)).rstrip()
              for row in (_COLUMNS, *rows)]
-    problems = _problems(results)
+    problems = _findings(results)
     if problems:
         lines += ["", *problems]
     configs = [f"{result.model_type}: {json.dumps(result.config, default=str)}" for result in results if result.config]
@@ -36,6 +38,8 @@ def render_text(results: list[ModelResult]) -> str:
 
 
 def render_github(results: list[ModelResult], modeling_paths: dict[str, str]) -> str:
+    from modelgen.reporting import github_annotation
+
     annotations = []
     for result in results:
         if result.status != "fail":
@@ -54,7 +58,7 @@ def summary(results: list[ModelResult]) -> str:
     return f"{len(results)} models: {counts['pass']} pass, {counts['fail']} fail, {counts['skip']} skip"
 
 
-def _problems(results: list[ModelResult]) -> list[str]:
+def _findings(results: list[ModelResult]) -> list[str]:
     lines = []
     for result in results:
         if result.status == "pass":
@@ -63,6 +67,9 @@ def _problems(results: list[ModelResult]) -> list[str]:
         if not entries:
             lines.append(f"{result.model_type}: {result.status}: {result.error}")
         lines += [f"{result.model_type} {entry['name']}: {entry['status']}: {entry['error']}" for entry in entries]
+    for result in results:
+        for entry in result.classes:
+            lines += [f"{result.model_type} {entry['name']}: warning: {warning}" for warning in entry.get("warnings", [])]
     return lines
 
 

@@ -1,0 +1,125 @@
+"""`modelgen smoke` end to end on the fixture tree: each deliberate defect is reported by the right check."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+import torch
+
+from modelgen.repo import RepoLayout
+from modelgen.smoke.runner import run_smoke
+
+EXPECTED_CHECK = {  # model type -> the check that must report its defect (and no other check)
+    "uninitialised": "init",
+    "dropout_in_eval": "dropout",
+    "nondeterministic": "determinism",
+    "lost_key": "save_load",
+    "nan_output": "finite",
+}
+
+
+def smoke(repo, *arguments):
+    command = [sys.executable, "-m", "modelgen", "smoke", "--repo", str(repo), *arguments]
+    return subprocess.run(command, capture_output=True, text=True, timeout=600)
+
+
+@pytest.fixture(scope="module")
+def fixture_results(tmp_path_factory):
+    """One JSON run over every fixture model (two jobs), shared by the tests below."""
+    import shutil
+    from pathlib import Path
+
+    source = Path(__file__).resolve().parents[2] / "fixtures" / "smoke_defects"
+    repo = tmp_path_factory.mktemp("smoke") / "smoke_defects"
+    shutil.copytree(source, repo)
+    completed = smoke(repo, "--all", "--jobs", "2", "--format", "json")
+    return completed, {model["model_type"]: model for model in json.loads(completed.stdout)["models"]}
+
+
+def test_json_report_follows_the_schema_and_exit_code_says_failed(fixture_results):
+    completed, models = fixture_results
+    assert completed.returncode == 1
+    for model in models.values():
+        assert model["status"] in ("pass", "fail", "skip")
+        assert model["config"]["hidden_size"] == 32  # the tiny config is reported
+        for entry in model["classes"]:
+            assert {"name", "status", "error", "params", "forward_ms"} <= entry.keys()
+    assert "[##" in completed.stderr  # the progress bar goes to stderr
+
+
+def test_healthy_model_passes_every_class(fixture_results):
+    _, models = fixture_results
+    healthy = models["healthy"]
+    assert healthy["status"] == "pass"
+    assert [entry["status"] for entry in healthy["classes"]] == ["pass", "pass"]
+    assert all(entry["params"] > 0 and entry["forward_ms"] > 0 for entry in healthy["classes"])
+
+
+@pytest.mark.parametrize("model_type, check", sorted(EXPECTED_CHECK.items()))
+def test_each_defect_is_reported_by_its_own_check(fixture_results, model_type, check):
+    _, models = fixture_results
+    model = models[model_type]
+    assert model["status"] == "fail"
+    base = next(entry for entry in model["classes"] if entry["name"].endswith("Model"))
+    assert base["failed_checks"] == [check], base["error"]
+    assert base["error"].startswith(f"{check}: ")
+
+
+def test_unbuildable_required_input_is_a_skip_with_its_name(fixture_results):
+    _, models = fixture_results
+    model = models["needs_graph"]
+    assert model["status"] == "skip"
+    assert all("adjacency_matrix" in entry["error"] for entry in model["classes"])
+
+
+def test_text_table_and_exit_code_zero_when_nothing_failed(fixture_tree):
+    repo = fixture_tree("smoke_defects")
+    completed = smoke(repo, "healthy", "--set", "hidden_size=48", "--set", "num_attention_heads=6")
+    assert completed.returncode == 0, completed.stderr
+    header = completed.stdout.splitlines()[0].split()
+    assert header == ["model", "class", "status", "params", "ms", "memory"]
+    assert '"hidden_size": 48' in completed.stdout
+
+
+def test_bad_input_is_one_line_and_exit_one(fixture_tree):
+    repo = fixture_tree("smoke_defects")
+    for arguments, message in ((["no_such_model"], "unknown model type 'no_such_model'"),
+                               (["--set", "hidden_size", "healthy"], "--set expects KEY=VALUE")):
+        completed = smoke(repo, *arguments)
+        assert completed.returncode == 1
+        assert completed.stderr.strip().startswith("error:") and message in completed.stderr
+        assert "Traceback" not in completed.stderr
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="checks the error shown where there is no GPU")
+def test_cuda_without_a_gpu_is_a_clear_error(fixture_tree):
+    completed = smoke(fixture_tree("smoke_defects"), "--device", "cuda", "healthy")
+    assert completed.returncode == 1
+    assert completed.stderr.strip() == (
+        f"error: --device cuda needs a CUDA GPU, and torch under {sys.executable} sees none")
+
+
+def test_a_model_past_its_timeout_is_killed_and_reported(fixture_tree):
+    layout = RepoLayout.discover(fixture_tree("smoke_defects"))
+    [result] = run_smoke(layout, ["healthy"], timeout=1)
+    assert result.status == "fail" and result.error.startswith("timeout")
+
+
+def test_batch_entry_point_writes_the_json_report(fixture_tree, tmp_path):
+    out = tmp_path / "smoke.json"
+    command = [sys.executable, "-m", "modelgen.smoke.batch", "--repo", str(fixture_tree("smoke_defects")),
+               "--out", str(out), "healthy"]
+    completed = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert completed.returncode == 0, completed.stderr
+    assert json.loads(out.read_text())["models"][0]["status"] == "pass"
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+def test_cuda_run_with_compare_devices_passes_the_healthy_model(fixture_tree):
+    layout = RepoLayout.discover(fixture_tree("smoke_defects"))
+    [result] = run_smoke(layout, ["healthy"], device="cuda", compare_devices=True)
+    assert result.status == "pass", result.error
+    [result] = run_smoke(layout, ["nan_output"], device="cuda", compare_devices=True)
+    assert "finite" in result.classes[0]["failed_checks"]

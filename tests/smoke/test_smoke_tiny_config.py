@@ -1,0 +1,50 @@
+"""Tiny configs derived from the config classes' own defaults (the installed transformers' classes)."""
+
+import pytest
+
+transformers = pytest.importorskip("transformers")
+
+from modelgen.smoke.tiny_config import parse_override, tiny_config  # noqa: E402
+
+
+def test_text_model_sizes_shrink_and_stay_consistent():
+    config, changes = tiny_config(transformers.LlamaConfig)
+    assert config.hidden_size % config.num_attention_heads == 0
+    assert config.num_attention_heads % config.num_key_value_heads == 0
+    assert config.hidden_size <= 64 and config.num_hidden_layers == 2 and config.vocab_size <= 128
+    assert (config.head_dim if hasattr(config, "head_dim") else 8) == config.hidden_size // config.num_attention_heads
+    assert changes["hidden_size"] == config.hidden_size
+
+
+def test_special_token_ids_move_inside_the_vocabulary_and_padding_is_set():
+    config, _ = tiny_config(transformers.GPT2Config)
+    assert config.vocab_size == 128
+    assert config.bos_token_id < 128 and config.eos_token_id == config.bos_token_id  # the same id stays the same
+    assert config.pad_token_id is not None and config.pad_token_id not in (config.eos_token_id,)
+
+
+def test_sub_configs_of_multimodal_models_shrink_too():
+    config, changes = tiny_config(transformers.CLIPConfig)
+    assert config.text_config.hidden_size == 32 and config.vision_config.hidden_size == 32
+    assert config.vision_config.image_size == 32
+    assert "hidden_size" in changes["text_config"]
+
+
+def test_per_stage_lists_keep_their_stage_count_and_head_divisibility():
+    config, _ = tiny_config(transformers.SwinConfig)
+    assert len(config.depths) == 4 and all(depth == 1 for depth in config.depths)
+    assert all(config.embed_dim * 2**stage % heads == 0 for stage, heads in enumerate(config.num_heads))
+
+
+def test_overrides_win_and_reach_sub_configs():
+    config, changes = tiny_config(transformers.CLIPConfig, {"text_config.hidden_size": 64, "projection_dim": 16})
+    assert config.text_config.hidden_size == 64 and config.projection_dim == 16
+    assert changes["text_config"]["hidden_size"] == 64
+
+
+def test_parse_override_reads_json_values():
+    assert parse_override("hidden_size=64") == ("hidden_size", 64)
+    assert parse_override("hidden_act=gelu") == ("hidden_act", "gelu")
+    assert parse_override("depths=[1, 2]") == ("depths", [1, 2])
+    with pytest.raises(ValueError):
+        parse_override("hidden_size")
