@@ -17,8 +17,9 @@ def rename_local_variables(source: str, renames: Mapping[tuple[str, str], str]) 
     """Rename `(function qualname, old name) -> new name` where that is provably local and collision-free.
 
     A rename happens only if every binding of the old name in the function is a plain variable of that
-    function (not a parameter, `global`/`nonlocal`, import or nested definition), and the new name does not
-    occur anywhere in the function. All references, nested scopes included, are renamed together.
+    function (not a parameter, `global`/`nonlocal`, import or nested definition), the new name does not
+    occur anywhere in the function, and neither the function nor its class is a `# Copied from` copy.
+    All references, nested scopes included, are renamed together.
     """
     if not renames:
         return source
@@ -37,23 +38,28 @@ class _RenameTargets(cst.CSTVisitor):
         super().__init__()
         self.renames = renames
         self.names: list[str] = []
+        self.copies: list[bool] = []  # whether each enclosing definition is a `# Copied from` copy
         self.targets: dict[cst.Name, str] = {}
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         self.names.append(node.name.value)
+        self.copies.append(_is_copy(node))
 
     def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
         self.names.pop()
+        self.copies.pop()
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self.names.append(node.name.value)
+        self.copies.append(_is_copy(node))
         qualname = ".".join(self.names)
         wanted = {old: new for (context, old), new in self.renames.items() if context == qualname}
-        if wanted:
+        if wanted and not any(self.copies):
             self._plan(node, wanted)
 
     def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
         self.names.pop()
+        self.copies.pop()
 
     def _plan(self, function: cst.FunctionDef, wanted: dict[str, str]) -> None:
         statements = function.body.body
@@ -86,6 +92,13 @@ class _ReplaceNames(cst.CSTTransformer):
     def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.Name:
         new = self.targets.get(original_node)
         return updated_node.with_changes(value=new) if new is not None else updated_node
+
+
+def _is_copy(node: cst.ClassDef | cst.FunctionDef) -> bool:
+    """A definition under a `# Copied from` comment: its fix belongs in the source, and check-copies
+    propagates it; renaming the copy alone would make it drift from its source."""
+    lines = [*node.leading_lines, *node.lines_after_decorators]  # the marker may follow the decorators
+    return any(line.comment is not None and line.comment.value.lstrip("# ").startswith("Copied from") for line in lines)
 
 
 def _names_in(node: cst.CSTNode) -> set[str]:
@@ -149,6 +162,8 @@ class _AddConfigClass(cst.CSTTransformer):
 
     def leave_ClassDef(self, original_node: cst.ClassDef, updated_node: cst.ClassDef) -> cst.ClassDef:
         if original_node.name.value not in self.class_names or not isinstance(updated_node.body, cst.IndentedBlock):
+            return updated_node
+        if _is_copy(original_node):
             return updated_node
         body = list(updated_node.body.body)
         position = 1 if body and _is_docstring(body[0]) else 0

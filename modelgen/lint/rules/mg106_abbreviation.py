@@ -63,8 +63,9 @@ class AbbreviatedName(Rule):
     )
     fix_note = (
         "safe fix for local variables of a function: renamed consistently within the function (libcst scope "
-        "analysis), unless the new name is already used there or in a nested scope; parameters and attributes "
-        "are part of an API or a checkpoint's parameter names and are never renamed"
+        "analysis), unless the new name is already used there or in a nested scope, or the code is a "
+        "`# Copied from` copy (fix the source; check-copies propagates it); parameters and attributes are part "
+        "of an API or a checkpoint's parameter names and are never renamed"
     )
     applies_to = frozenset({MODELING, CONFIGURATION, MODULAR, OTHER})
     valid = [
@@ -95,6 +96,9 @@ class AbbreviatedName(Rule):
         Example("def attend(hidden_states):\n    attention = 0\n    attn = hidden_states\n"
                 "    return attn + attention\n", lines=(3,), fixed=None,
                 note="no fix: `attention` is already taken in the function"),
+        Example("@auto_docstring\n# Copied from transformers.models.bert.modeling_bert.BertLayer\nclass Layer(nn.Module):\n"
+                "    def forward(self, hidden_states):\n        attn_output = hidden_states\n        return attn_output\n",
+                lines=(5,), fixed=None, note="no fix inside a `# Copied from` copy"),
     ]
 
     def wants_binding(self, name: str) -> bool:

@@ -27,7 +27,8 @@ class MissingConfigClass(Rule):
     )
     fix_note = (
         "safe fix when the file imports exactly one `...Config` class from its own model's configuration "
-        "module: `config_class = <that class>` is added as the class's first statement"
+        "module: `config_class = <that class>` is added as the class's first statement (not in a "
+        "`# Copied from` copy: fix its source and let check-copies propagate it)"
     )
     node_types = ()
     valid = [
