@@ -31,7 +31,9 @@ def main() -> None:
     layout = RepoLayout.discover(pristine_tree(arguments.version))
     config = load_config({}, None)
     targets = default_targets(layout)
-    findings = lint_paths(targets, [layout.relative(path) for path in targets], config, layout.root, use_cache=False)
+    findings = lint_paths(
+        targets, [layout.relative(path) for path in targets], config, layout.root, use_cache=False
+    )
     counts = Counter(finding.code for finding in findings)
     print(f"transformers {arguments.version}: {len(targets)} files, {len(findings)} findings")
     for code in sorted(counts):
@@ -45,7 +47,10 @@ def main() -> None:
         print(f"\n===== {code}: {min(arguments.per_rule, len(hits))} of {len(hits)} =====")
         for finding in chooser.sample(hits, min(arguments.per_rule, len(hits))):
             lines = Path(layout.root, finding.path).read_text(encoding="utf-8").splitlines()
-            low, high = max(finding.line - 1 - arguments.context, 0), min(finding.line + arguments.context, len(lines))
+            low, high = (
+                max(finding.line - 1 - arguments.context, 0),
+                min(finding.line + arguments.context, len(lines)),
+            )
             print(f"--- {finding.path}:{finding.line}:{finding.column} [{finding.context}] {finding.message}")
             for number in range(low, high):
                 marker = ">" if number == finding.line - 1 else " "

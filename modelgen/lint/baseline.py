@@ -39,12 +39,18 @@ def read_baseline(path: Path) -> Counter:
         raise ModelgenError(f"cannot read the baseline: {error.strerror}", path) from None
     except ValueError as error:
         raise ModelgenError(f"the baseline is not JSON: {error}", path) from None
-    if not isinstance(data, dict) or data.get("version") != FORMAT_VERSION or not isinstance(data.get("findings"), list):
+    if (
+        not isinstance(data, dict)
+        or data.get("version") != FORMAT_VERSION
+        or not isinstance(data.get("findings"), list)
+    ):
         raise ModelgenError(f"not a modelgen lint baseline (version {FORMAT_VERSION})", path)
     counts: Counter = Counter()
     for entry in data["findings"]:
         try:
-            counts[(entry["path"], entry["code"], entry["context"], entry["line_hash"])] += int(entry["count"])
+            counts[(entry["path"], entry["code"], entry["context"], entry["line_hash"])] += int(
+                entry["count"]
+            )
         except (KeyError, TypeError, ValueError):
             raise ModelgenError(f"malformed baseline entry: {entry!r}", path) from None
     return counts

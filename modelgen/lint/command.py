@@ -21,21 +21,47 @@ USAGE_ERROR = 2
 
 @click.command("lint")
 @repo_option
-@click.option("--select", default=None, metavar="CODES", help="Comma-separated rule codes to run (default: all).")
+@click.option(
+    "--select", default=None, metavar="CODES", help="Comma-separated rule codes to run (default: all)."
+)
 @click.option("--ignore", default=None, metavar="CODES", help="Comma-separated rule codes to skip.")
 @format_option
-@click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Report only findings that are not in this baseline file.")
-@click.option("--write-baseline", "write_baseline_file", type=click.Path(dir_okay=False, path_type=Path),
-              default=None, help="Record today's findings in this file and exit 0.")
+@click.option(
+    "--baseline",
+    "baseline_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Report only findings that are not in this baseline file.",
+)
+@click.option(
+    "--write-baseline",
+    "write_baseline_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Record today's findings in this file and exit 0.",
+)
 @click.option("--no-cache", is_flag=True, help="Re-check every file instead of reusing cached results.")
 @click.option("--list-rules", is_flag=True, help="List the rules and exit.")
-@click.option("--explain", "explain_code", default=None, metavar="CODE", help="Explain one rule, with examples.")
-@click.option("--fix", is_flag=True, help="Apply the safe fixes of the rules that have one, then report the rest.")
+@click.option(
+    "--explain", "explain_code", default=None, metavar="CODE", help="Explain one rule, with examples."
+)
+@click.option(
+    "--fix", is_flag=True, help="Apply the safe fixes of the rules that have one, then report the rest."
+)
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-def command(repo: Path | None, select: str | None, ignore: str | None, output_format: str,
-            baseline_file: Path | None, write_baseline_file: Path | None, no_cache: bool, list_rules: bool,
-            explain_code: str | None, fix: bool, paths: tuple[Path, ...]) -> int:
+def command(
+    repo: Path | None,
+    select: str | None,
+    ignore: str | None,
+    output_format: str,
+    baseline_file: Path | None,
+    write_baseline_file: Path | None,
+    no_cache: bool,
+    list_rules: bool,
+    explain_code: str | None,
+    fix: bool,
+    paths: tuple[Path, ...],
+) -> int:
     """Check modeling and configuration files against the library's modeling rules.
 
     Default targets: models/*/modeling_*.py and models/*/configuration_*.py (PyTorch only), or PATHs.
@@ -70,12 +96,21 @@ def command(repo: Path | None, select: str | None, ignore: str | None, output_fo
     if findings or output_format == "json":
         click.echo(render(findings, output_format))
     if output_format == "text":
-        click.echo(f"{len(findings)} finding{'s' if len(findings) != 1 else ''} in {len(targets)} files", err=True)
+        click.echo(
+            f"{len(findings)} finding{'s' if len(findings) != 1 else ''} in {len(targets)} files", err=True
+        )
     return 1 if findings else 0
 
 
-def _fix(findings: list[Finding], targets: list[Path], relative: list[str], config: LintConfig, root: Path,
-         no_cache: bool, baseline) -> list[Finding]:
+def _fix(
+    findings: list[Finding],
+    targets: list[Path],
+    relative: list[str],
+    config: LintConfig,
+    root: Path,
+    no_cache: bool,
+    baseline,
+) -> list[Finding]:
     """Apply the safe fixes atomically, then lint the changed files again and return every finding left."""
     from modelgen.lint.fixing import apply_fixes
 

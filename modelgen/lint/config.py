@@ -16,7 +16,7 @@ An unknown key, or a code that names no rule, is a usage error (exit 2) rather t
 from __future__ import annotations
 
 import fnmatch
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +36,7 @@ class LintUsageError(Exception):
 class LintConfig:
     codes: frozenset[str]  # the active rules
     per_file_ignores: tuple[tuple[str, frozenset[str]], ...] = ()
-    settings: RuleSettings = RuleSettings(dict(DEFAULT_ABBREVIATIONS))
+    settings: RuleSettings = field(default_factory=lambda: RuleSettings(dict(DEFAULT_ABBREVIATIONS)))
 
     def rules(self) -> list[Rule]:
         return [rule(self.settings) for rule in ALL_RULES if rule.code in self.codes]
@@ -62,16 +62,21 @@ def parse_codes(value: object, origin: str) -> frozenset[str]:
     codes = frozenset(code.strip().upper() for code in value if code.strip())
     unknown = sorted(codes - ALL_CODES)
     if unknown:
-        raise LintUsageError(f"{origin}: unknown rule code {', '.join(unknown)} (see `modelgen lint --list-rules`)")
+        raise LintUsageError(
+            f"{origin}: unknown rule code {', '.join(unknown)} (see `modelgen lint --list-rules`)"
+        )
     return codes
 
 
-def load_config(section: dict[str, Any], pyproject: Path | None, select: str | None = None,
-                ignore: str | None = None) -> LintConfig:
+def load_config(
+    section: dict[str, Any], pyproject: Path | None, select: str | None = None, ignore: str | None = None
+) -> LintConfig:
     where = f"{pyproject}: [tool.modelgen.lint]" if pyproject else "[tool.modelgen.lint]"
     unknown_keys = sorted(set(section) - KNOWN_KEYS)
     if unknown_keys:
-        raise LintUsageError(f"{where}: unknown key {', '.join(unknown_keys)} (known: {', '.join(sorted(KNOWN_KEYS))})")
+        raise LintUsageError(
+            f"{where}: unknown key {', '.join(unknown_keys)} (known: {', '.join(sorted(KNOWN_KEYS))})"
+        )
     codes = parse_codes(section["select"], f"{where} select") if "select" in section else ALL_CODES
     if select is not None:
         codes = parse_codes(select, "--select")
@@ -82,10 +87,15 @@ def load_config(section: dict[str, Any], pyproject: Path | None, select: str | N
     if not isinstance(per_file, dict):
         raise LintUsageError(f"{where} per-file-ignores: expected a table of glob = [codes]")
     per_file_ignores = tuple(
-        (pattern, parse_codes(value, f"{where} per-file-ignores {pattern!r}")) for pattern, value in per_file.items()
+        (pattern, parse_codes(value, f"{where} per-file-ignores {pattern!r}"))
+        for pattern, value in per_file.items()
     )
-    abbreviations = _abbreviations(section.get("abbreviations", DEFAULT_ABBREVIATIONS), f"{where} abbreviations")
-    abbreviations.update(_abbreviations(section.get("extend-abbreviations", {}), f"{where} extend-abbreviations"))
+    abbreviations = _abbreviations(
+        section.get("abbreviations", DEFAULT_ABBREVIATIONS), f"{where} abbreviations"
+    )
+    abbreviations.update(
+        _abbreviations(section.get("extend-abbreviations", {}), f"{where} extend-abbreviations")
+    )
     return LintConfig(codes - ignored, per_file_ignores, RuleSettings(abbreviations))
 
 
@@ -94,5 +104,5 @@ def _abbreviations(value: object, origin: str) -> dict[str, str]:
         isinstance(key, str) and isinstance(item, str) and key.isidentifier() and item.isidentifier()
         for key, item in value.items()
     ):
-        raise LintUsageError(f"{origin}: expected a table of abbreviation = \"spelt_out_name\"")
+        raise LintUsageError(f'{origin}: expected a table of abbreviation = "spelt_out_name"')
     return {key.lower(): item for key, item in value.items()}

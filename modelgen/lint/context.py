@@ -94,14 +94,16 @@ class FileContext:
         parts = list(self.filesystem_parts[:-1]) or list(PurePosixPath(self.path).parent.parts)
         if "models" in parts:
             start = len(parts) - 1 - parts[::-1].index("models")
-            return parts[max(start - 1, 0):]
+            return parts[max(start - 1, 0) :]
         return parts[-1:]
 
     def resolve_module(self, module: str | None, level: int) -> str:
         """The absolute dotted name of an imported module (`..bert.modeling_bert` -> `transformers.models...`)."""
         if level == 0:
             return module or ""
-        base = self.package_parts[: len(self.package_parts) - (level - 1)] if level > 1 else self.package_parts
+        base = (
+            self.package_parts[: len(self.package_parts) - (level - 1)] if level > 1 else self.package_parts
+        )
         return ".".join([*base, *(module.split(".") if module else [])])
 
     def resolve(self, node: ast.AST) -> str | None:
@@ -122,8 +124,17 @@ class FileContext:
         """Record a finding of `rule` at `node` (or at `line=`, `column=`); other keywords fill its message."""
         self.findings.append(self.finding(rule, node, **details))
 
-    def finding(self, rule: Rule, node: ast.AST | None = None, *, line: int | None = None, column: int = 1,
-                context: str | None = None, subject: str = "", **fields: object) -> Finding:
+    def finding(
+        self,
+        rule: Rule,
+        node: ast.AST | None = None,
+        *,
+        line: int | None = None,
+        column: int = 1,
+        context: str | None = None,
+        subject: str = "",
+        **fields: object,
+    ) -> Finding:
         if node is not None:
             line, column = node.lineno, node.col_offset + 1
         assert line is not None
@@ -152,7 +163,9 @@ class FileContext:
             elif isinstance(statement, ast.ImportFrom):
                 module = self.resolve_module(statement.module, statement.level)
                 for alias in statement.names:
-                    self.imports[alias.asname or alias.name] = f"{module}.{alias.name}" if module else alias.name
+                    self.imports[alias.asname or alias.name] = (
+                        f"{module}.{alias.name}" if module else alias.name
+                    )
             elif isinstance(statement, ast.ClassDef):
                 bases = [dotted_name(base) or "" for base in statement.bases]
                 resolved = [self.resolve(base) or "" for base in statement.bases]

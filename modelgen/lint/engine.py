@@ -16,8 +16,13 @@ _SCOPES = (*DEFINITIONS, ast.Lambda)
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 
 
-def lint_source(source: str, path: str, rules: Sequence[Rule], known_codes: frozenset[str],
-                filesystem_parts: tuple[str, ...] = ()) -> list[Finding]:
+def lint_source(
+    source: str,
+    path: str,
+    rules: Sequence[Rule],
+    known_codes: frozenset[str],
+    filesystem_parts: tuple[str, ...] = (),
+) -> list[Finding]:
     """The findings of `rules` on one file's text, after `# modelgen: ignore` comments (sorted by position).
 
     A file that does not parse is one MG000 finding. `known_codes` are the codes a suppression may name.
@@ -40,8 +45,23 @@ def lint_source(source: str, path: str, rules: Sequence[Rule], known_codes: froz
 
 
 # Fields that never hold a node any rule needs: names as strings, contexts, import aliases, constants.
-_SKIPPED_FIELDS = frozenset({"ctx", "id", "attr", "name", "arg", "module", "level", "kind", "type_comment",
-                             "is_async", "conversion", "kwd_attrs", "simple"})
+_SKIPPED_FIELDS = frozenset(
+    {
+        "ctx",
+        "id",
+        "attr",
+        "name",
+        "arg",
+        "module",
+        "level",
+        "kind",
+        "type_comment",
+        "is_async",
+        "conversion",
+        "kwd_attrs",
+        "simple",
+    }
+)
 _ALIAS_HOLDERS = (ast.Import, ast.ImportFrom, ast.Global, ast.Nonlocal)
 _child_fields_cache: dict[type, tuple[str, ...]] = {}
 
@@ -98,7 +118,11 @@ class _Walk:
         self.visit(self.file.tree)
 
     def _plan(self, node_type: type) -> tuple:
-        plan = (tuple(self.dispatch.get(node_type, ())), issubclass(node_type, _SCOPES), _child_fields(node_type))
+        plan = (
+            tuple(self.dispatch.get(node_type, ())),
+            issubclass(node_type, _SCOPES),
+            _child_fields(node_type),
+        )
         self.plans[node_type] = plan
         return plan
 
@@ -176,7 +200,11 @@ class _Walk:
 
     def _bind_attribute(self, node: ast.Attribute, file: FileContext) -> None:
         """`self.x = ...` in a method defines the attribute `x` of the class."""
-        if node.ctx.__class__ is not ast.Store or not isinstance(node.value, ast.Name) or not self._wants(node.attr):
+        if (
+            node.ctx.__class__ is not ast.Store
+            or not isinstance(node.value, ast.Name)
+            or not self._wants(node.attr)
+        ):
             return
         if node.value.id not in ("self", "cls") or len(file.scopes) < 2:
             return

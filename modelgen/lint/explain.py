@@ -8,7 +8,10 @@ from modelgen.lint.rules import ALL_RULES, RULES_BY_CODE
 
 
 def rules_table() -> str:
-    rows = [f"{rule.code}  {rule.name:<28} {'fix ' if rule.has_fix() else '    '}{rule.title}" for rule in ALL_RULES]
+    rows = [
+        f"{rule.code}  {rule.name:<28} {'fix ' if rule.has_fix() else '    '}{rule.title}"
+        for rule in ALL_RULES
+    ]
     return "\n".join(["code   name                         fix title", *rows])
 
 
@@ -26,4 +29,3 @@ def explain_rule(code: str) -> str:
             note = f"  ({example.note})" if example.note else ""
             parts.extend(["", f"{heading}:{note}", textwrap.indent(example.code.rstrip("\n"), "    ")])
     return "\n".join(parts)
-

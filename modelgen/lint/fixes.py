@@ -98,7 +98,10 @@ def _is_copy(node: cst.ClassDef | cst.FunctionDef) -> bool:
     """A definition under a `# Copied from` comment: its fix belongs in the source, and check-copies
     propagates it; renaming the copy alone would make it drift from its source."""
     lines = [*node.leading_lines, *node.lines_after_decorators]  # the marker may follow the decorators
-    return any(line.comment is not None and line.comment.value.lstrip("# ").startswith("Copied from") for line in lines)
+    return any(
+        line.comment is not None and line.comment.value.lstrip("# ").startswith("Copied from")
+        for line in lines
+    )
 
 
 def _names_in(node: cst.CSTNode) -> set[str]:
@@ -161,7 +164,9 @@ class _AddConfigClass(cst.CSTTransformer):
         self.config = config
 
     def leave_ClassDef(self, original_node: cst.ClassDef, updated_node: cst.ClassDef) -> cst.ClassDef:
-        if original_node.name.value not in self.class_names or not isinstance(updated_node.body, cst.IndentedBlock):
+        if original_node.name.value not in self.class_names or not isinstance(
+            updated_node.body, cst.IndentedBlock
+        ):
             return updated_node
         if _is_copy(original_node):
             return updated_node

@@ -23,14 +23,20 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from modelgen.lint.config import LintConfig, load_config
-from modelgen.lint.runner import lint_file
 from modelgen.lint.rule import Finding
+from modelgen.lint.runner import lint_file
 
-_PREFIX_SOURCES = re.compile(r"^class\s+([A-Za-z0-9_]+?)(?:PreTrainedModel|PretrainedModel|Config)\b", re.MULTILINE)
+_PREFIX_SOURCES = re.compile(
+    r"^class\s+([A-Za-z0-9_]+?)(?:PreTrainedModel|PretrainedModel|Config)\b", re.MULTILINE
+)
 
 
-def new_findings(generated_files: Sequence[Path], source_files: Sequence[Path],
-                 renames: Mapping[str, str] | None = None, config: LintConfig | None = None) -> list[Finding]:
+def new_findings(
+    generated_files: Sequence[Path],
+    source_files: Sequence[Path],
+    renames: Mapping[str, str] | None = None,
+    config: LintConfig | None = None,
+) -> list[Finding]:
     """The findings of `generated_files` that the `source_files` do not account for (see the module doc).
 
     `renames` maps old names to new ones (`{"Bert": "BrandNewBert", "bert": "brand_new_bert"}`); by default
@@ -90,7 +96,7 @@ def _renamer(renames: Mapping[str, str]):
 
     def rename(text: str) -> str:
         for pattern, new in patterns:
-            text = pattern.sub(lambda match: new, text)
+            text = pattern.sub(lambda match, new=new: new, text)
         return text
 
     return rename

@@ -14,8 +14,13 @@ def render(findings: Sequence[Finding], output_format: str) -> str:
         return json.dumps([finding.to_json() for finding in findings], indent=2)
     if output_format == "github":
         return "\n".join(
-            github_annotation(finding.path, finding.line, f"{finding.code} {finding.message}", finding.code,
-                              column=finding.column)
+            github_annotation(
+                finding.path,
+                finding.line,
+                f"{finding.code} {finding.message}",
+                finding.code,
+                column=finding.column,
+            )
             for finding in findings
         )
     return "\n".join(f"{f.path}:{f.line}:{f.column}: {f.code} {f.message}" for f in findings)

@@ -55,8 +55,13 @@ class Finding:
     line_hash: str = ""
 
     def to_json(self) -> dict[str, object]:
-        return {"path": self.path, "line": self.line, "column": self.column, "code": self.code,
-                "message": self.message}
+        return {
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "code": self.code,
+            "message": self.message,
+        }
 
     def as_row(self) -> list:
         """Everything but the path, as a compact list for the result cache."""
@@ -86,8 +91,8 @@ class Rule:
     fix_note: ClassVar[str] = "no safe fix"  # what --fix does for this rule, or why it does nothing
     applies_to: ClassVar[frozenset[str]] = frozenset({MODELING})
     node_types: ClassVar[tuple[type[ast.AST], ...]] = ()
-    valid: ClassVar[list[Example]] = []
-    invalid: ClassVar[list[Example]] = []
+    valid: ClassVar[tuple[Example, ...]] = ()
+    invalid: ClassVar[tuple[Example, ...]] = ()
 
     def __init__(self, settings: RuleSettings):
         self.settings = settings
@@ -105,4 +110,3 @@ class Rule:
     def fix(self, source: str, findings: list[Finding], path: str) -> str:
         """The source with this rule's safe fixes for `findings` applied (libcst); rules without one keep this."""
         return source
-

@@ -31,8 +31,14 @@ def lint_file(path: Path, relative: str, config: LintConfig) -> list[Finding]:
     return _apply_per_file_ignores(_lint_rows(str(path), relative, config), relative, config)
 
 
-def lint_paths(paths: Sequence[Path], relative_paths: Sequence[str], config: LintConfig, cache_root: Path,
-               use_cache: bool = True, workers: int | None = None) -> list[Finding]:
+def lint_paths(
+    paths: Sequence[Path],
+    relative_paths: Sequence[str],
+    config: LintConfig,
+    cache_root: Path,
+    use_cache: bool = True,
+    workers: int | None = None,
+) -> list[Finding]:
     cache = ResultCache("lint", cache_root, enabled=use_cache)
     fingerprints = FileFingerprints(cache)
     stored: dict[str, list] = cache.entries.setdefault("results", {}) if use_cache else {}
@@ -97,7 +103,9 @@ def _lint_rows(path: str, relative: str, config: LintConfig) -> list[Finding]:
         from modelgen.lint.syntax import SyntaxErrorRule
 
         return [SyntaxErrorRule.finding(relative, ValueError(f"cannot read the file as UTF-8 text: {error}"))]
-    return lint_source(source, relative, config.rules(), ALL_CODES, tuple(os.path.realpath(path).split(os.sep)))
+    return lint_source(
+        source, relative, config.rules(), ALL_CODES, tuple(os.path.realpath(path).split(os.sep))
+    )
 
 
 def _apply_per_file_ignores(findings: list[Finding], relative: str, config: LintConfig) -> list[Finding]:

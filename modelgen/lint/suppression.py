@@ -25,16 +25,16 @@ class UnknownSuppressionCode(Rule):
     rationale = "A misspelt code would silence nothing while looking like it does; it is reported instead."
     fix_note = "no safe fix: correct or remove the code by hand"
     applies_to = frozenset({MODELING, CONFIGURATION, MODULAR, OTHER})
-    valid = [
+    valid = (
         Example("activation = 1  # modelgen: ignore[MG106]\n"),
         Example("# modelgen: ignore[MG105, MG106]\nx = 1\n"),
         Example("x = 1  # modelgen: ignore\n", note="a bare ignore names no code"),
-    ]
-    invalid = [
+    )
+    invalid = (
         Example("x = 1  # modelgen: ignore[MG999]\n", lines=(1,)),
         Example("# modelgen: ignore[MG105, E501]\nx = 1\n", lines=(1,)),
         Example("def forward(self) -> None:\n    value = 1  # modelgen: ignore[mg105]\n", lines=(2,)),
-    ]
+    )
 
 
 @dataclass(frozen=True)
@@ -54,12 +54,16 @@ def find_suppressions(source: str) -> list[Suppression]:
         if match is None:
             continue
         codes = match.group("codes")
-        parsed = None if codes is None else frozenset(code.strip() for code in codes.split(",") if code.strip())
+        parsed = (
+            None if codes is None else frozenset(code.strip() for code in codes.split(",") if code.strip())
+        )
         found.append(Suppression(line + 1 if standalone else line, line, column + 1, parsed))
     return found
 
 
-def apply_suppressions(file, findings: list[Finding], known_codes: frozenset[str], report_unknown: bool) -> list[Finding]:
+def apply_suppressions(
+    file, findings: list[Finding], known_codes: frozenset[str], report_unknown: bool
+) -> list[Finding]:
     """The findings no suppression silences, plus MG001 for unknown codes when `report_unknown`."""
     suppressions = find_suppressions(file.source)
     if not suppressions:
@@ -72,8 +76,15 @@ def apply_suppressions(file, findings: list[Finding], known_codes: frozenset[str
         for suppression in suppressions:
             for code in sorted(suppression.codes or ()):
                 if code not in known_codes:
-                    kept.append(file.finding(UnknownSuppressionCode, line=suppression.comment_line,
-                                             column=suppression.comment_column, context="", code=code))
+                    kept.append(
+                        file.finding(
+                            UnknownSuppressionCode,
+                            line=suppression.comment_line,
+                            column=suppression.comment_column,
+                            context="",
+                            code=code,
+                        )
+                    )
     return kept
 
 

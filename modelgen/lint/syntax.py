@@ -13,10 +13,17 @@ class SyntaxErrorRule(Rule):
     rationale = "Every other rule needs the syntax tree; a file that does not parse is reported, not skipped."
     fix_note = "no safe fix: the syntax must be repaired by hand"
     applies_to = frozenset({MODELING, CONFIGURATION, MODULAR, OTHER})
-    valid = [Example("x_values = [1, 2]\n"), Example("def forward(self) -> None:\n    pass\n"),
-             Example("match command:\n    case _:\n        pass\n", note="3.10+ syntax parses")]
-    invalid = [Example("def forward(self:\n    pass\n", lines=(1,)), Example("class Broken\n", lines=(1,)),
-               Example("x_values = [1,\n", lines=(1,)), Example("\tif True:\n  pass\n", lines=(1,))]
+    valid = (
+        Example("x_values = [1, 2]\n"),
+        Example("def forward(self) -> None:\n    pass\n"),
+        Example("match command:\n    case _:\n        pass\n", note="3.10+ syntax parses"),
+    )
+    invalid = (
+        Example("def forward(self:\n    pass\n", lines=(1,)),
+        Example("class Broken\n", lines=(1,)),
+        Example("x_values = [1,\n", lines=(1,)),
+        Example("\tif True:\n  pass\n", lines=(1,)),
+    )
 
     @classmethod
     def finding(cls, path: str, error: SyntaxError | ValueError) -> Finding:

@@ -34,7 +34,9 @@ def explicit_targets(paths: Iterable[Path]) -> list[Path]:
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
-            found.extend(sorted(candidate for candidate in path.rglob("*.py") if is_default_target(candidate)))
+            found.extend(
+                sorted(candidate for candidate in path.rglob("*.py") if is_default_target(candidate))
+            )
         elif path.is_file():
             found.append(path)
         else:

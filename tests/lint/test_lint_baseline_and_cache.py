@@ -25,12 +25,18 @@ def test_baseline_accepts_old_findings_after_a_line_shift_and_reports_new_ones(f
     assert lint(repo, "--baseline", str(baseline)).returncode == 0
 
     path = repo / MODELING
-    text = path.read_text().replace('"""PyTorch BrandNewBert model."""\n', '"""PyTorch BrandNewBert model.\n\nMore.\n"""\n')
-    text = text.replace("        return attn_weights * x\n", "        y = attn_weights * x\n        return y\n")
+    text = path.read_text().replace(
+        '"""PyTorch BrandNewBert model."""\n', '"""PyTorch BrandNewBert model.\n\nMore.\n"""\n'
+    )
+    text = text.replace(
+        "        return attn_weights * x\n", "        y = attn_weights * x\n        return y\n"
+    )
     path.write_text(text)
     result = lint(repo, "--baseline", str(baseline))
     assert result.returncode == 1
-    assert result.stdout.splitlines() == [f"{MODELING}:21:9: MG105 one-letter variable name `y`: name what it holds"]
+    assert result.stdout.splitlines() == [
+        f"{MODELING}:21:9: MG105 one-letter variable name `y`: name what it holds"
+    ]
 
 
 def test_a_second_identical_finding_in_the_same_definition_is_new(fixture_tree, tmp_path):
@@ -40,8 +46,11 @@ def test_a_second_identical_finding_in_the_same_definition_is_new(fixture_tree, 
     path = repo / MODELING
     line = "        nn.init.xavier_uniform_(self.dense.weight)\n"
     path.write_text(path.read_text().replace(line, line + line))
-    assert [entry.split()[1] for entry in lint(repo, "--baseline", str(baseline)).stdout.splitlines()
-            if "MG108" in entry] == ["MG108"]
+    assert [
+        entry.split()[1]
+        for entry in lint(repo, "--baseline", str(baseline)).stdout.splitlines()
+        if "MG108" in entry
+    ] == ["MG108"]
 
 
 def test_bad_baseline_is_one_line_error(fixture_tree, tmp_path):
@@ -49,14 +58,21 @@ def test_bad_baseline_is_one_line_error(fixture_tree, tmp_path):
     bad = tmp_path / "bad.json"
     bad.write_text('{"findings": 3}')
     result = lint(repo, "--baseline", str(bad))
-    assert result.returncode == 1 and result.stderr.strip().endswith("not a modelgen lint baseline (version 1)")
+    assert result.returncode == 1 and result.stderr.strip().endswith(
+        "not a modelgen lint baseline (version 1)"
+    )
 
 
 def _lint(repo: Path, config=None, **options):
     layout = RepoLayout.discover(repo)
     targets = default_targets(layout)
-    return lint_paths(targets, [layout.relative(path) for path in targets], config or load_config({}, None),
-                      layout.root, **options)
+    return lint_paths(
+        targets,
+        [layout.relative(path) for path in targets],
+        config or load_config({}, None),
+        layout.root,
+        **options,
+    )
 
 
 def test_cache_reuses_unchanged_files_and_relints_changed_ones(fixture_tree, monkeypatch):
@@ -64,7 +80,11 @@ def test_cache_reuses_unchanged_files_and_relints_changed_ones(fixture_tree, mon
     first = _lint(repo)
     linted: list[str] = []
     original = runner._rows
-    monkeypatch.setattr(runner, "_rows", lambda path, relative, config: linted.append(relative) or original(path, relative, config))
+    monkeypatch.setattr(
+        runner,
+        "_rows",
+        lambda path, relative, config: linted.append(relative) or original(path, relative, config),
+    )
     assert _lint(repo) == first and linted == []
     path = repo / MODELING
     path.write_text(path.read_text().replace("attn_weights", "attention_weights"))

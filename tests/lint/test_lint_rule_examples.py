@@ -37,7 +37,9 @@ def test_bad_example_is_reported_on_its_lines(rule, example):
 @pytest.mark.parametrize("rule, example", [case for case in _cases("invalid") if case.values[0].has_fix()])
 def test_fix_gives_the_expected_text(rule, example):
     instance = rule(SETTINGS)
-    findings = [f for f in lint_source(example.code, example.path, [instance], ALL_CODES) if f.code == rule.code]
+    findings = [
+        f for f in lint_source(example.code, example.path, [instance], ALL_CODES) if f.code == rule.code
+    ]
     expected = example.fixed if example.fixed is not None else example.code
     assert instance.fix(example.code, findings, example.path) == expected
 

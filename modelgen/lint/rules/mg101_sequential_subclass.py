@@ -28,22 +28,32 @@ class SequentialSubclass(Rule):
     )
     applies_to = frozenset({MODELING, MODULAR, OTHER})
     node_types = (ast.ClassDef,)
-    valid = [
-        Example(_IMPORTS + "class Block(nn.Module):\n    def forward(self, hidden_states):\n        return hidden_states\n"),
-        Example(_IMPORTS + "class Block(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
-                "        self.layers = nn.Sequential(nn.Linear(2, 2))\n",
-                note="holding an nn.Sequential as an attribute is fine"),
-        Example("from torch import nn\n\nclass Sequential:\n    pass\n\nclass Block(Sequential):\n    pass\n",
-                note="a local class that happens to be called Sequential"),
+    valid = (
+        Example(
+            _IMPORTS
+            + "class Block(nn.Module):\n    def forward(self, hidden_states):\n        return hidden_states\n"
+        ),
+        Example(
+            _IMPORTS + "class Block(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+            "        self.layers = nn.Sequential(nn.Linear(2, 2))\n",
+            note="holding an nn.Sequential as an attribute is fine",
+        ),
+        Example(
+            "from torch import nn\n\nclass Sequential:\n    pass\n\nclass Block(Sequential):\n    pass\n",
+            note="a local class that happens to be called Sequential",
+        ),
         Example("import torch\n\nclass Block(torch.nn.ModuleList):\n    pass\n"),
-    ]
-    invalid = [
+    )
+    invalid = (
         Example(_IMPORTS + "class Block(nn.Sequential):\n    pass\n", lines=(3,)),
         Example("import torch\n\nclass Block(torch.nn.Sequential):\n    pass\n", lines=(3,)),
         Example("from torch.nn import Sequential\n\nclass Block(Sequential):\n    pass\n", lines=(3,)),
-        Example("import torch.nn as nn\n\nclass Outer:\n    class Inner(nn.Sequential):\n        pass\n", lines=(4,),
-                note="nested classes too"),
-    ]
+        Example(
+            "import torch.nn as nn\n\nclass Outer:\n    class Inner(nn.Sequential):\n        pass\n",
+            lines=(4,),
+            note="nested classes too",
+        ),
+    )
 
     def visit(self, node: ast.ClassDef, file: FileContext) -> None:
         for base in node.bases:

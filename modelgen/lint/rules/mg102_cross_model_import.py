@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 
 from modelgen.lint.context import FileContext
-from modelgen.lint.rule import MODELING, Example, Rule
+from modelgen.lint.rule import Example, Rule
 
 # Folders under models/ that hold no model: importing from them is not reusing another model.
 NOT_MODELS = frozenset({"auto", "deprecated"})
@@ -25,7 +25,9 @@ class CrossModelImport(Rule):
     code = "MG102"
     name = "self-contained-modeling"
     title = "a modeling file imports from another model's modeling module"
-    message = "imports `{module}` from the model `{model}`: copy the code with a `# Copied from` comment instead"
+    message = (
+        "imports `{module}` from the model `{model}`: copy the code with a `# Copied from` comment instead"
+    )
     rationale = (
         "Design rule 4: the forward pass is written entirely in the model's own modeling file, independent of "
         "other models' modeling files, so that a change to one model never silently changes another. Reused "
@@ -36,25 +38,36 @@ class CrossModelImport(Rule):
     )
     fix_note = "no safe fix: the imported code must be copied in with a `# Copied from` comment"
     node_types = (ast.ImportFrom, ast.Import)
-    valid = [
-        Example("from ..bert.configuration_bert import BertConfig\nfrom ..clip.configuration_clip import CLIPVisionConfig\n",
-                note="config imports in a multimodal model"),
+    valid = (
+        Example(
+            "from ..bert.configuration_bert import BertConfig\nfrom ..clip.configuration_clip import CLIPVisionConfig\n",
+            note="config imports in a multimodal model",
+        ),
         Example("from ..auto import AutoModel\nfrom ..auto.modeling_auto import AutoModelForCausalLM\n"),
-        Example("from ...modeling_utils import PreTrainedModel\nfrom .configuration_brand_new_bert import BrandNewBertConfig\n"),
-        Example("from typing import TYPE_CHECKING\n\nif TYPE_CHECKING:\n    from ..bert.modeling_bert import BertModel\n",
-                note="only for type checkers"),
-        Example("from .modeling_data2vec_text import Data2VecTextModel\n",
-                path="src/transformers/models/data2vec/modeling_data2vec_audio.py",
-                note="the same model's other modeling file"),
-    ]
-    invalid = [
+        Example(
+            "from ...modeling_utils import PreTrainedModel\nfrom .configuration_brand_new_bert import BrandNewBertConfig\n"
+        ),
+        Example(
+            "from typing import TYPE_CHECKING\n\nif TYPE_CHECKING:\n    from ..bert.modeling_bert import BertModel\n",
+            note="only for type checkers",
+        ),
+        Example(
+            "from .modeling_data2vec_text import Data2VecTextModel\n",
+            path="src/transformers/models/data2vec/modeling_data2vec_audio.py",
+            note="the same model's other modeling file",
+        ),
+    )
+    invalid = (
         Example("from ..bert.modeling_bert import BertSelfOutput\n", lines=(1,)),
         Example("from transformers.models.bert.modeling_bert import BertModel\n", lines=(1,)),
         Example("from ..bert import modeling_bert\n", lines=(1,)),
         Example("import transformers.models.llama.modeling_llama\n", lines=(1,)),
-        Example("def forward(self):\n    from ...models.bert.modeling_bert import BertModel\n", lines=(2,),
-                note="a lazy import is still a dependency"),
-    ]
+        Example(
+            "def forward(self):\n    from ...models.bert.modeling_bert import BertModel\n",
+            lines=(2,),
+            note="a lazy import is still a dependency",
+        ),
+    )
 
     def visit(self, node: ast.ImportFrom | ast.Import, file: FileContext) -> None:
         if file.type_checking_depth:
@@ -67,5 +80,5 @@ class CrossModelImport(Rule):
         for dotted in candidates:
             model = foreign_modeling_module(dotted, file.model_folder)
             if model is not None:
-                file.report(self, node, module=dotted, model=model, subject=dotted[dotted.find("models."):])
+                file.report(self, node, module=dotted, model=model, subject=dotted[dotted.find("models.") :])
                 return

@@ -6,7 +6,7 @@ import re
 
 from modelgen.lint.context import ClassInfo, FileContext
 from modelgen.lint.hierarchy import is_pretrained_name, last_segment
-from modelgen.lint.rule import MODELING, Example, Rule
+from modelgen.lint.rule import Example, Rule
 
 # `BertForMaskedLM` is a head of `Bert`; `Xformer` is not a head (`For` must start a CamelCase word).
 HEAD_NAME = re.compile(r"^(?P<prefix>[A-Za-z0-9_]+?)For[A-Z0-9]")
@@ -39,27 +39,47 @@ class HeadInheritsBaseModel(Rule):
     )
     fix_note = "no safe fix: composing the base model moves its weights under a new attribute prefix"
     node_types = ()
-    valid = [
-        Example(_HEADER + "class BrandNewBertForMaskedLM(BrandNewBertPreTrainedModel):\n    def __init__(self, config):\n"
-                "        super().__init__(config)\n        self.bert = BrandNewBertModel(config)\n"),
-        Example(_HEADER + "class BrandNewBertForCausalLM(BrandNewBertPreTrainedModel, GenerationMixin):\n    pass\n"),
-        Example(_HEADER + "class BrandNewBertXformerModel(BrandNewBertModel):\n    pass\n",
-                note="not a head: `For` does not start a word"),
-        Example("class BrandNewBertForMaskedLM(BrandNewBertPretrainedModel):\n    pass\n",
-                note="the older `Pretrained` spelling is the pre-trained base, not the base model"),
-    ]
-    invalid = [
+    valid = (
+        Example(
+            _HEADER
+            + "class BrandNewBertForMaskedLM(BrandNewBertPreTrainedModel):\n    def __init__(self, config):\n"
+            "        super().__init__(config)\n        self.bert = BrandNewBertModel(config)\n"
+        ),
+        Example(
+            _HEADER
+            + "class BrandNewBertForCausalLM(BrandNewBertPreTrainedModel, GenerationMixin):\n    pass\n"
+        ),
+        Example(
+            _HEADER + "class BrandNewBertXformerModel(BrandNewBertModel):\n    pass\n",
+            note="not a head: `For` does not start a word",
+        ),
+        Example(
+            "class BrandNewBertForMaskedLM(BrandNewBertPretrainedModel):\n    pass\n",
+            note="the older `Pretrained` spelling is the pre-trained base, not the base model",
+        ),
+    )
+    invalid = (
         Example(_HEADER + "class BrandNewBertForMaskedLM(BrandNewBertModel):\n    pass\n", lines=(13,)),
-        Example("from ..bert.modeling_bert import BertModel\n\n\nclass BrandNewBertForQuestionAnswering(BertModel):\n    pass\n",
-                lines=(4,), note="another model's base model, imported"),
+        Example(
+            "from ..bert.modeling_bert import BertModel\n\n\nclass BrandNewBertForQuestionAnswering(BertModel):\n    pass\n",
+            lines=(4,),
+            note="another model's base model, imported",
+        ),
         Example("class Gpt2ForSequenceClassification(GenerationMixin, Gpt2Model):\n    pass\n", lines=(1,)),
         Example("class BrandNewBertFor3DSegmentation(models.BrandNewBertModel):\n    pass\n", lines=(1,)),
-    ]
+    )
 
     def finish(self, file: FileContext) -> None:
         for info in file.classes.values():
             base = inherited_base_model(info)
             if base is not None:
                 prefix = HEAD_NAME.match(info.name).group("prefix")
-                file.report(self, info.node, name=info.name, base=base, prefix=prefix, context=info.name,
-                            subject=info.name)
+                file.report(
+                    self,
+                    info.node,
+                    name=info.name,
+                    base=base,
+                    prefix=prefix,
+                    context=info.name,
+                    subject=info.name,
+                )

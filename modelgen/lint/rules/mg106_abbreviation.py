@@ -9,7 +9,14 @@ from modelgen.lint.bindings import ATTRIBUTE, PARAMETER, VARIABLE, Binding
 from modelgen.lint.context import FileContext
 from modelgen.lint.hierarchy import is_pretrained_name
 from modelgen.lint.rule import (
-    CONFIGURATION, EXAMPLE_CONFIGURATION_PATH, MODELING, MODULAR, OTHER, Example, Finding, Rule,
+    CONFIGURATION,
+    EXAMPLE_CONFIGURATION_PATH,
+    MODELING,
+    MODULAR,
+    OTHER,
+    Example,
+    Finding,
+    Rule,
 )
 
 # Abbreviations the guide's "no abbreviations (`activation`, not `act`)" clearly covers; a repository sets
@@ -68,48 +75,88 @@ class AbbreviatedName(Rule):
         "of an API or a checkpoint's parameter names and are never renamed"
     )
     applies_to = frozenset({MODELING, CONFIGURATION, MODULAR, OTHER})
-    valid = [
-        Example("def forward(self, hidden_states: torch.Tensor) -> torch.Tensor:\n"
-                "    activation = self.activation_fn\n    return activation(hidden_states)\n"),
-        Example("def forward(self, hidden_states):\n    return self.act(hidden_states) + config.hidden_act\n",
-                note="uses of a name are not reported, only where it is bound"),
-        Example("class BrandNewBertConfig(PretrainedConfig):\n    def __init__(self, hidden_act='gelu', **kwargs):\n"
-                "        self.hidden_act = hidden_act\n", path=EXAMPLE_CONFIGURATION_PATH,
-                note="config keys are fixed by checkpoints"),
-        Example("def forward(self, actions, attention_mask, contact):\n    exact = actions\n",
-                note="only whole words are abbreviations"),
-        Example("class BrandNewBertPreTrainedModel(PreTrainedModel):\n    _supports_flash_attn = True\n",
-                note="an override of a PreTrainedModel flag"),
-    ]
-    invalid = [
-        Example("def forward(self, hidden_states):\n    attn_weights = hidden_states.softmax(-1)\n"
-                "    return attn_weights @ hidden_states\n", lines=(2,),
-                fixed="def forward(self, hidden_states):\n    attention_weights = hidden_states.softmax(-1)\n"
-                "    return attention_weights @ hidden_states\n"),
-        Example("class Layer(nn.Module):\n    def __init__(self, config):\n        super().__init__()\n"
-                "        self.act = ACT2FN[config.hidden_act]\n", lines=(4,), fixed=None,
-                note="an attribute: reported, not renamed"),
-        Example("def forward(self, hidden_states, attn_mask=None):\n    bsz, seq_len = hidden_states.shape\n"
-                "    attention = 1\n    return [attention for attention in range(bsz)]\n", lines=(1, 2, 2),
-                fixed="def forward(self, hidden_states, attn_mask=None):\n    batch_size, sequence_length = "
-                "hidden_states.shape\n    attention = 1\n    return [attention for attention in range(batch_size)]\n"),
-        Example("def attend(hidden_states):\n    attention = 0\n    attn = hidden_states\n"
-                "    return attn + attention\n", lines=(3,), fixed=None,
-                note="no fix: `attention` is already taken in the function"),
-        Example("@auto_docstring\n# Copied from transformers.models.bert.modeling_bert.BertLayer\nclass Layer(nn.Module):\n"
-                "    def forward(self, hidden_states):\n        attn_output = hidden_states\n        return attn_output\n",
-                lines=(5,), fixed=None, note="no fix inside a `# Copied from` copy"),
-    ]
+    valid = (
+        Example(
+            "def forward(self, hidden_states: torch.Tensor) -> torch.Tensor:\n"
+            "    activation = self.activation_fn\n    return activation(hidden_states)\n"
+        ),
+        Example(
+            "def forward(self, hidden_states):\n    return self.act(hidden_states) + config.hidden_act\n",
+            note="uses of a name are not reported, only where it is bound",
+        ),
+        Example(
+            "class BrandNewBertConfig(PretrainedConfig):\n    def __init__(self, hidden_act='gelu', **kwargs):\n"
+            "        self.hidden_act = hidden_act\n",
+            path=EXAMPLE_CONFIGURATION_PATH,
+            note="config keys are fixed by checkpoints",
+        ),
+        Example(
+            "def forward(self, actions, attention_mask, contact):\n    exact = actions\n",
+            note="only whole words are abbreviations",
+        ),
+        Example(
+            "class BrandNewBertPreTrainedModel(PreTrainedModel):\n    _supports_flash_attn = True\n",
+            note="an override of a PreTrainedModel flag",
+        ),
+    )
+    invalid = (
+        Example(
+            "def forward(self, hidden_states):\n    attn_weights = hidden_states.softmax(-1)\n"
+            "    return attn_weights @ hidden_states\n",
+            lines=(2,),
+            fixed="def forward(self, hidden_states):\n    attention_weights = hidden_states.softmax(-1)\n"
+            "    return attention_weights @ hidden_states\n",
+        ),
+        Example(
+            "class Layer(nn.Module):\n    def __init__(self, config):\n        super().__init__()\n"
+            "        self.act = ACT2FN[config.hidden_act]\n",
+            lines=(4,),
+            fixed=None,
+            note="an attribute: reported, not renamed",
+        ),
+        Example(
+            "def forward(self, hidden_states, attn_mask=None):\n    bsz, seq_len = hidden_states.shape\n"
+            "    attention = 1\n    return [attention for attention in range(bsz)]\n",
+            lines=(1, 2, 2),
+            fixed="def forward(self, hidden_states, attn_mask=None):\n    batch_size, sequence_length = "
+            "hidden_states.shape\n    attention = 1\n    return [attention for attention in range(batch_size)]\n",
+        ),
+        Example(
+            "def attend(hidden_states):\n    attention = 0\n    attn = hidden_states\n"
+            "    return attn + attention\n",
+            lines=(3,),
+            fixed=None,
+            note="no fix: `attention` is already taken in the function",
+        ),
+        Example(
+            "@auto_docstring\n# Copied from transformers.models.bert.modeling_bert.BertLayer\nclass Layer(nn.Module):\n"
+            "    def forward(self, hidden_states):\n        attn_output = hidden_states\n        return attn_output\n",
+            lines=(5,),
+            fixed=None,
+            note="no fix inside a `# Copied from` copy",
+        ),
+    )
 
     def wants_binding(self, name: str) -> bool:
         return bool(expand(name, self.settings.abbreviations)[0])
 
     def on_binding(self, binding: Binding, file: FileContext) -> None:
         found, expanded = expand(binding.name, self.settings.abbreviations)
-        if not found or (file.kind == CONFIGURATION and _is_config_key(binding)) or _is_pretrained_flag(binding):
+        if (
+            not found
+            or (file.kind == CONFIGURATION and _is_config_key(binding))
+            or _is_pretrained_flag(binding)
+        ):
             return
-        file.report(self, binding.node, kind=binding.kind, name=binding.name, expanded=expanded,
-                    context=binding.context, subject=binding.subject)
+        file.report(
+            self,
+            binding.node,
+            kind=binding.kind,
+            name=binding.name,
+            expanded=expanded,
+            context=binding.context,
+            subject=binding.subject,
+        )
 
     def fix(self, source: str, findings: list[Finding], path: str) -> str:
         from modelgen.lint.fixes import rename_local_variables
@@ -121,10 +168,18 @@ class AbbreviatedName(Rule):
 
 def _is_pretrained_flag(binding: Binding) -> bool:
     """Class attributes of a pre-trained class override `PreTrainedModel`'s (`_supports_flash_attn = True`)."""
-    return binding.kind == VARIABLE and isinstance(binding.scope, ast.ClassDef) and is_pretrained_name(binding.scope.name)
+    return (
+        binding.kind == VARIABLE
+        and isinstance(binding.scope, ast.ClassDef)
+        and is_pretrained_name(binding.scope.name)
+    )
 
 
 def _is_config_key(binding: Binding) -> bool:
     if binding.kind == ATTRIBUTE:
         return True
-    return binding.kind == PARAMETER and isinstance(binding.scope, ast.FunctionDef) and binding.scope.name == "__init__"
+    return (
+        binding.kind == PARAMETER
+        and isinstance(binding.scope, ast.FunctionDef)
+        and binding.scope.name == "__init__"
+    )

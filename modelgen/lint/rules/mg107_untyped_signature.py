@@ -6,7 +6,7 @@ import ast
 
 from modelgen.lint.bindings import parameters
 from modelgen.lint.context import FileContext
-from modelgen.lint.rule import MODELING, Example, Rule
+from modelgen.lint.rule import Example, Rule
 
 _DEFINITIONS = (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
 
@@ -30,25 +30,43 @@ class UntypedSignature(Rule):
     )
     fix_note = "no safe fix: the types must be chosen by a person"
     node_types = (ast.FunctionDef, ast.AsyncFunctionDef)
-    valid = [
-        Example("class Layer(nn.Module):\n"
-                "    def forward(self, hidden_states: torch.Tensor, *args: int, **kwargs: object) -> torch.Tensor:\n"
-                "        return hidden_states\n", note="annotated *args and **kwargs"),
-        Example("class Layer(nn.Module):\n    def __init__(self, config: BrandNewBertConfig):\n        super().__init__()\n\n"
-                "    @classmethod\n    def build(cls, size: int) -> 'Layer':\n        return cls()\n",
-                note="__init__ needs no return annotation; self and cls none at all"),
-        Example("def _shape(tensor, size):\n    return tensor\n\n\nclass _Helper:\n    def run(self, value):\n        pass\n",
-                note="private functions and classes"),
-        Example("def apply(hidden_states: torch.Tensor) -> torch.Tensor:\n    def inner(value):\n"
-                "        return value\n    return inner(hidden_states)\n", note="nested helpers are private"),
-    ]
-    invalid = [
+    valid = (
+        Example(
+            "class Layer(nn.Module):\n"
+            "    def forward(self, hidden_states: torch.Tensor, *args: int, **kwargs: object) -> torch.Tensor:\n"
+            "        return hidden_states\n",
+            note="annotated *args and **kwargs",
+        ),
+        Example(
+            "class Layer(nn.Module):\n    def __init__(self, config: BrandNewBertConfig):\n        super().__init__()\n\n"
+            "    @classmethod\n    def build(cls, size: int) -> 'Layer':\n        return cls()\n",
+            note="__init__ needs no return annotation; self and cls none at all",
+        ),
+        Example(
+            "def _shape(tensor, size):\n    return tensor\n\n\nclass _Helper:\n    def run(self, value):\n        pass\n",
+            note="private functions and classes",
+        ),
+        Example(
+            "def apply(hidden_states: torch.Tensor) -> torch.Tensor:\n    def inner(value):\n"
+            "        return value\n    return inner(hidden_states)\n",
+            note="nested helpers are private",
+        ),
+    )
+    invalid = (
         Example("def forward(self, hidden_states):\n    return hidden_states\n", lines=(1,)),
-        Example("class Layer(nn.Module):\n    def __init__(self, config):\n        super().__init__()\n", lines=(2,)),
-        Example("def rotate_half(tensor: torch.Tensor):\n    return tensor\n", lines=(1,), note="return missing"),
-        Example("class Layer(nn.Module):\n    @staticmethod\n    def build(self, *args: int, **kwargs) -> None:\n        pass\n",
-                lines=(3,), note="a staticmethod's first parameter is a parameter; **kwargs unannotated"),
-    ]
+        Example(
+            "class Layer(nn.Module):\n    def __init__(self, config):\n        super().__init__()\n",
+            lines=(2,),
+        ),
+        Example(
+            "def rotate_half(tensor: torch.Tensor):\n    return tensor\n", lines=(1,), note="return missing"
+        ),
+        Example(
+            "class Layer(nn.Module):\n    @staticmethod\n    def build(self, *args: int, **kwargs) -> None:\n        pass\n",
+            lines=(3,),
+            note="a staticmethod's first parameter is a parameter; **kwargs unannotated",
+        ),
+    )
 
     def visit(self, node: ast.FunctionDef | ast.AsyncFunctionDef, file: FileContext) -> None:
         if not is_public(node.name) or not all(
@@ -57,7 +75,9 @@ class UntypedSignature(Rule):
             return
         arguments = parameters(node)
         in_class = bool(file.scopes)
-        decorators = {getattr(decorator, "id", getattr(decorator, "attr", "")) for decorator in node.decorator_list}
+        decorators = {
+            getattr(decorator, "id", getattr(decorator, "attr", "")) for decorator in node.decorator_list
+        }
         if in_class and "staticmethod" not in decorators and (node.args.posonlyargs or node.args.args):
             arguments = arguments[1:]
         missing = [_display(argument, node) for argument in arguments if argument.annotation is None]
@@ -65,7 +85,9 @@ class UntypedSignature(Rule):
             missing.append("return")
         if missing:
             qualname = ".".join([*(scope.name for scope in file.scopes), node.name])
-            file.report(self, node, name=qualname, missing=", ".join(missing), context=qualname, subject=node.name)
+            file.report(
+                self, node, name=qualname, missing=", ".join(missing), context=qualname, subject=node.name
+            )
 
 
 def _display(argument: ast.arg, function: ast.FunctionDef | ast.AsyncFunctionDef) -> str:

@@ -8,12 +8,32 @@ from modelgen.lint.context import FileContext, dotted_name
 from modelgen.lint.rule import MODELING, MODULAR, OTHER, Example, Rule
 
 # Random in-place initialisers (torch.nn.init and the library's `initialization` module use the same names).
-RANDOM_INITIALISERS = frozenset({
-    "normal_", "uniform_", "trunc_normal_", "xavier_uniform_", "xavier_normal_", "kaiming_uniform_",
-    "kaiming_normal_", "orthogonal_", "sparse_", "lecun_normal_", "variance_scaling_", "trunc_normal_tf_",
-    "default_flax_embed_init_", "bernoulli_", "random_", "exponential_", "geometric_", "log_normal_", "cauchy_",
-})
-RANDOM_TENSORS = frozenset({"torch.randn", "torch.rand", "torch.randint", "torch.randn_like", "torch.rand_like"})
+RANDOM_INITIALISERS = frozenset(
+    {
+        "normal_",
+        "uniform_",
+        "trunc_normal_",
+        "xavier_uniform_",
+        "xavier_normal_",
+        "kaiming_uniform_",
+        "kaiming_normal_",
+        "orthogonal_",
+        "sparse_",
+        "lecun_normal_",
+        "variance_scaling_",
+        "trunc_normal_tf_",
+        "default_flax_embed_init_",
+        "bernoulli_",
+        "random_",
+        "exponential_",
+        "geometric_",
+        "log_normal_",
+        "cauchy_",
+    }
+)
+RANDOM_TENSORS = frozenset(
+    {"torch.randn", "torch.rand", "torch.randint", "torch.randn_like", "torch.rand_like"}
+)
 PARAMETER_CLASSES = frozenset({"torch.nn.Parameter", "nn.Parameter", "torch.nn.parameter.Parameter"})
 INIT_FUNCTION = "_init_weights"
 
@@ -66,32 +86,55 @@ class RandomInitialisation(Rule):
     fix_note = "no safe fix: moving initialisation into `_init_weights` needs the module type it applies to"
     applies_to = frozenset({MODELING, MODULAR, OTHER})
     node_types = (ast.Call,)
-    valid = [
-        Example("class BrandNewBertPreTrainedModel(PreTrainedModel):\n    def _init_weights(self, module):\n"
-                "        if isinstance(module, nn.Linear):\n            module.weight.data.normal_(mean=0.0, std=0.02)\n"
-                "            nn.init.xavier_uniform_(module.weight)\n"),
-        Example("from ... import initialization as init\n\n\nclass BrandNewBertPreTrainedModel(PreTrainedModel):\n"
-                "    @torch.no_grad()\n    def _init_weights(self, module):\n        init.normal_(module.weight, std=0.02)\n",
-                note="the v5 layout's initialisation module"),
-        Example("def trunc_normal_(tensor, mean=0.0, std=1.0):\n    tensor.uniform_(-1, 1)\n    return tensor\n",
-                note="defining an initialiser is not initialising weights"),
-        Example("def _init_child(child, std):\n    nn.init.normal_(child.weight, std=std)\n\n\n"
-                "class BrandNewBertPreTrainedModel(PreTrainedModel):\n    def _init_weights(self, module):\n"
-                "        _init_child(module.dense, 0.02)\n", note="a helper that _init_weights calls"),
-        Example("class Layer(nn.Module):\n    def __init__(self):\n        nn.init.zeros_(self.proj.bias)\n"
-                "        self.scale = nn.Parameter(torch.ones(4))\n\n    def forward(self, hidden_states):\n"
-                "        return hidden_states + torch.randn_like(hidden_states)\n", note="not random / not init"),
-    ]
-    invalid = [
-        Example("class Layer(nn.Module):\n    def __init__(self):\n        self.proj = nn.Linear(4, 4)\n"
-                "        nn.init.xavier_uniform_(self.proj.weight)\n", lines=(4,)),
-        Example("class Layer(nn.Module):\n    def reset_parameters(self):\n        self.weight.data.uniform_(-0.1, 0.1)\n",
-                lines=(3,)),
-        Example("import torch\n\n\nclass Layer(nn.Module):\n    def __init__(self, dim):\n"
-                "        self.cls_token = nn.Parameter(torch.randn(1, 1, dim))\n", lines=(6,)),
-        Example("from torch.nn.init import trunc_normal_\n\n\ndef build(layer):\n    trunc_normal_(layer.weight)\n"
-                "    torch.nn.init.kaiming_normal_(layer.weight)\n", lines=(5, 6)),
-    ]
+    valid = (
+        Example(
+            "class BrandNewBertPreTrainedModel(PreTrainedModel):\n    def _init_weights(self, module):\n"
+            "        if isinstance(module, nn.Linear):\n            module.weight.data.normal_(mean=0.0, std=0.02)\n"
+            "            nn.init.xavier_uniform_(module.weight)\n"
+        ),
+        Example(
+            "from ... import initialization as init\n\n\nclass BrandNewBertPreTrainedModel(PreTrainedModel):\n"
+            "    @torch.no_grad()\n    def _init_weights(self, module):\n        init.normal_(module.weight, std=0.02)\n",
+            note="the v5 layout's initialisation module",
+        ),
+        Example(
+            "def trunc_normal_(tensor, mean=0.0, std=1.0):\n    tensor.uniform_(-1, 1)\n    return tensor\n",
+            note="defining an initialiser is not initialising weights",
+        ),
+        Example(
+            "def _init_child(child, std):\n    nn.init.normal_(child.weight, std=std)\n\n\n"
+            "class BrandNewBertPreTrainedModel(PreTrainedModel):\n    def _init_weights(self, module):\n"
+            "        _init_child(module.dense, 0.02)\n",
+            note="a helper that _init_weights calls",
+        ),
+        Example(
+            "class Layer(nn.Module):\n    def __init__(self):\n        nn.init.zeros_(self.proj.bias)\n"
+            "        self.scale = nn.Parameter(torch.ones(4))\n\n    def forward(self, hidden_states):\n"
+            "        return hidden_states + torch.randn_like(hidden_states)\n",
+            note="not random / not init",
+        ),
+    )
+    invalid = (
+        Example(
+            "class Layer(nn.Module):\n    def __init__(self):\n        self.proj = nn.Linear(4, 4)\n"
+            "        nn.init.xavier_uniform_(self.proj.weight)\n",
+            lines=(4,),
+        ),
+        Example(
+            "class Layer(nn.Module):\n    def reset_parameters(self):\n        self.weight.data.uniform_(-0.1, 0.1)\n",
+            lines=(3,),
+        ),
+        Example(
+            "import torch\n\n\nclass Layer(nn.Module):\n    def __init__(self, dim):\n"
+            "        self.cls_token = nn.Parameter(torch.randn(1, 1, dim))\n",
+            lines=(6,),
+        ),
+        Example(
+            "from torch.nn.init import trunc_normal_\n\n\ndef build(layer):\n    trunc_normal_(layer.weight)\n"
+            "    torch.nn.init.kaiming_normal_(layer.weight)\n",
+            lines=(5, 6),
+        ),
+    )
 
     def visit(self, node: ast.Call, file: FileContext) -> None:
         state = file.state.get(self.code)
@@ -115,7 +158,11 @@ class RandomInitialisation(Rule):
         else:
             return
         if call is not None:
-            enclosing = {scope.name for scope in file.scopes if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef))}
+            enclosing = {
+                scope.name
+                for scope in file.scopes
+                if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef))
+            }
             state["candidates"].append((node, call, enclosing, file.qualname()))
 
     def finish(self, file: FileContext) -> None:
@@ -138,7 +185,11 @@ class RandomInitialisation(Rule):
         resolved_receiver = file.resolve(function.value)
         if resolved_receiver is not None and is_initialisation_module(resolved_receiver):
             target = node.args[0] if node.args else None
-            return f"{dotted_name(function.value)}.{function.attr}" if target is None or _weight_like(target) else None
+            return (
+                f"{dotted_name(function.value)}.{function.attr}"
+                if target is None or _weight_like(target)
+                else None
+            )
         if _weight_like(function.value):
             return f"{dotted_name(function.value) or '...'}.{function.attr}"
         return None

@@ -6,9 +6,14 @@ import ast
 
 from modelgen.lint.context import ClassInfo, FileContext, dotted_name
 from modelgen.lint.hierarchy import (
-    foreign_bases, is_module_root, is_pretrained_name, last_segment, local_ancestors, local_bases,
+    foreign_bases,
+    is_module_root,
+    is_pretrained_name,
+    last_segment,
+    local_ancestors,
+    local_bases,
 )
-from modelgen.lint.rule import MODELING, Example, Rule
+from modelgen.lint.rule import Example, Rule
 
 _IMPORTS = "from torch import nn\n\n\n"
 
@@ -23,7 +28,10 @@ def is_abstract(info: ClassInfo) -> bool:
         return True
     return any(
         isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef))
-        and any(last_segment(dotted_name(decorator) or "") == "abstractmethod" for decorator in statement.decorator_list)
+        and any(
+            last_segment(dotted_name(decorator) or "") == "abstractmethod"
+            for decorator in statement.decorator_list
+        )
         for statement in info.node.body
     )
 
@@ -44,25 +52,47 @@ class MissingForward(Rule):
     )
     fix_note = "no safe fix: only a person can write the forward pass"
     node_types = ()
-    valid = [
-        Example(_IMPORTS + "class Layer(nn.Module):\n    def forward(self, hidden_states):\n        return hidden_states\n"),
-        Example(_IMPORTS + "class Attention(nn.Module):\n    def forward(self, hidden_states):\n        return hidden_states\n\n\n"
-                "class SdpaAttention(Attention):\n    pass\n", note="forward from a local base"),
-        Example(_IMPORTS + "class Conv1D(nn.Linear):\n    pass\n\n\nclass Layers(nn.ModuleList):\n    pass\n\n\n"
-                "class BrandNewBertPreTrainedModel(PreTrainedModel):\n    config_class = BrandNewBertConfig\n",
-                note="concrete torch layers, containers, pre-trained bases"),
-        Example(_IMPORTS + "class AttentionBase(nn.Module):\n    def project(self, hidden_states):\n        return hidden_states\n\n\n"
-                "class Attention(AttentionBase):\n    def forward(self, hidden_states):\n        return hidden_states\n\n\n"
-                "class EmbeddingsMixin(nn.Module):\n    pass\n", note="a local base class and a mixin"),
-    ]
-    invalid = [
-        Example(_IMPORTS + "class Layer(nn.Module):\n    def __init__(self):\n        super().__init__()\n", lines=(4,)),
-        Example("class BrandNewBertModel(BrandNewBertPreTrainedModel):\n    def __init__(self, config):\n"
-                "        super().__init__(config)\n", lines=(1,), note="a model without forward"),
-        Example("import torch\n\n\nclass DecoderLayer(GradientCheckpointingLayer):\n    pass\n\n\n"
-                "class Block(torch.nn.Module):\n    def forward_features(self, hidden_states):\n        return hidden_states\n",
-                lines=(4, 8)),
-    ]
+    valid = (
+        Example(
+            _IMPORTS
+            + "class Layer(nn.Module):\n    def forward(self, hidden_states):\n        return hidden_states\n"
+        ),
+        Example(
+            _IMPORTS
+            + "class Attention(nn.Module):\n    def forward(self, hidden_states):\n        return hidden_states\n\n\n"
+            "class SdpaAttention(Attention):\n    pass\n",
+            note="forward from a local base",
+        ),
+        Example(
+            _IMPORTS + "class Conv1D(nn.Linear):\n    pass\n\n\nclass Layers(nn.ModuleList):\n    pass\n\n\n"
+            "class BrandNewBertPreTrainedModel(PreTrainedModel):\n    config_class = BrandNewBertConfig\n",
+            note="concrete torch layers, containers, pre-trained bases",
+        ),
+        Example(
+            _IMPORTS
+            + "class AttentionBase(nn.Module):\n    def project(self, hidden_states):\n        return hidden_states\n\n\n"
+            "class Attention(AttentionBase):\n    def forward(self, hidden_states):\n        return hidden_states\n\n\n"
+            "class EmbeddingsMixin(nn.Module):\n    pass\n",
+            note="a local base class and a mixin",
+        ),
+    )
+    invalid = (
+        Example(
+            _IMPORTS + "class Layer(nn.Module):\n    def __init__(self):\n        super().__init__()\n",
+            lines=(4,),
+        ),
+        Example(
+            "class BrandNewBertModel(BrandNewBertPreTrainedModel):\n    def __init__(self, config):\n"
+            "        super().__init__(config)\n",
+            lines=(1,),
+            note="a model without forward",
+        ),
+        Example(
+            "import torch\n\n\nclass DecoderLayer(GradientCheckpointingLayer):\n    pass\n\n\n"
+            "class Block(torch.nn.Module):\n    def forward_features(self, hidden_states):\n        return hidden_states\n",
+            lines=(4, 8),
+        ),
+    )
 
     def finish(self, file: FileContext) -> None:
         used_as_base = {base.name for info in file.classes.values() for base in local_bases(file, info)}
