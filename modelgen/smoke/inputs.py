@@ -17,7 +17,7 @@ import torch
 
 BATCH = 2
 SEQUENCE = 7
-AUDIO_SAMPLES = 1600
+AUDIO_SAMPLES = 16000  # one second at 16 kHz: enough frames after the feature encoder for TDNN/x-vector heads
 AUDIO_FRAMES = 32
 
 
@@ -53,6 +53,9 @@ def input_attempts(model: torch.nn.Module, config, choices: bool = False) -> lis
     if "input_ids" in fuller_names:
         fuller_names.append("attention_mask")
     fuller = _build([name for name in dict.fromkeys(fuller_names) if name in parameters], builders, required)
+    if not fuller:
+        accepted = ", ".join(parameters) or "nothing"
+        raise UnbuildableInput(f"none of the inputs the forward accepts can be built yet ({accepted})"[:300])
     attempts = [minimal] if fuller.keys() == minimal.keys() else [minimal, fuller]
     if choices:
         attempts = [{name: _as_choices(name, value) for name, value in inputs.items()} for inputs in attempts]
@@ -67,6 +70,7 @@ def _as_choices(name: str, value: Any) -> Any:
 
 _TOKEN_SHAPED = ("input_ids", "attention_mask", "token_type_ids", "bbox")
 CHOICES = 2
+FALLBACK_VOCAB = 32
 
 
 _FULL_KINDS = ("input_ids", "pixel_values", "input_features", "input_values", "bbox", "token_type_ids")
@@ -115,10 +119,14 @@ def _find(config, name: str):
 
 
 def _text_vocab(config) -> int:
+    """`vocab_size`, else the smallest `*_vocab_size` (source/target vocabularies), else a small id range for
+    models that hash or embed code points without a vocabulary."""
     vocab = _find(config, "vocab_size")
-    if not isinstance(vocab, int):
-        raise UnbuildableInput("no vocab_size in the config to draw token ids from")
-    return vocab
+    if isinstance(vocab, int):
+        return vocab
+    others = [value for name, value in vars(config).items()
+              if name.endswith("vocab_size") and isinstance(value, int) and not isinstance(value, bool)]
+    return min(others) if others else FALLBACK_VOCAB
 
 
 def special_token_ids(config) -> set[int]:

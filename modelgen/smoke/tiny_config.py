@@ -41,6 +41,7 @@ _RULES: list[tuple[str, str]] = [  # (pattern on the argument name, rule); the f
     (r"^(.*_)?(rotary_dim|rotary_emb_dim|rope_dim)$", "rotary"),
     (r"^(.*_)?(head_dim|d_kv|kv_channels|attention_head_size|head_size)$", "head_dim"),
     (r"^(.*_)?lora_rank$", "lora_rank"),
+    (r"^(num_)?(norm_)?groups$", "groups"),
     (r"^(num_|n_)?(.*_)?(hidden_layers|layers|layer|blocks)$", "layers"),
     (r"^(depths|.*_depths|block_sizes|num_layers_per_block)$", "layers"),
     (r"^(.*_)?(intermediate_size|ffn_dim|d_ff|n_inner|ff_dim|intermediate_dim|feed_forward_size|hidden_ff)(_.*)?$",
@@ -54,6 +55,7 @@ _RULES: list[tuple[str, str]] = [  # (pattern on the argument name, rule); the f
      r"|projection_dim|.*_hidden_size|.*_embed_dim|.*_embedding_size|hidden_sizes|embed_dims|dims|conv_dim"
      r"|.*_hidden_sizes|.*_channels_list)$", "width"),
 ]
+_NEEDED_WHEN_NONE = {"vocab_size": VOCAB, "head_dim": HEAD_DIM}
 _TOKEN_ID = re.compile(r"^(.*_)?(token_id|token_ids|token_index|token_idx)$")
 
 
@@ -86,11 +88,16 @@ def tiny_arguments(config_class: type, instance, remapped: dict[int, int] | None
     arguments: dict[str, Any] = {}
     heads_list = _heads_list(signature)
     stage_counts = {len(value) for value in signature.values() if isinstance(value, (list, tuple))}
+    needed_layers = _layers_indexed(signature)
     for name, default in signature.items():
         current = getattr(instance, name, default)
         if _is_config(current):
             arguments[name] = {"model_type": type(current).model_type,
                                **tiny_arguments(type(current), current, remapped)}
+            continue
+        if current is None and name in _NEEDED_WHEN_NONE:
+            # left to the user (esm's vocabulary) or derived by some models only (hunyuan reads head_dim as is)
+            arguments[name] = _NEEDED_WHEN_NONE[name]
             continue
         if default is None or not _is_plain(current):
             continue
@@ -98,8 +105,11 @@ def tiny_arguments(config_class: type, instance, remapped: dict[int, int] | None
         if rule == "layers" and isinstance(current, int) and current in stage_counts:
             rule = None  # the number of stages that per-stage lists describe: keep it
         tiny = current if rule is None or isinstance(current, bool) else _shrink(rule, current, signature, heads_list)
+        if rule == "layers" and isinstance(tiny, int) and needed_layers and needed_layers <= current:
+            tiny = max(tiny, needed_layers)  # layer indices elsewhere (out_indices) must stay valid
         if tiny != default:
             arguments[name] = tiny
+    _truncate_per_layer_lists(signature, instance, arguments)
     _fix_token_ids(instance, signature, arguments, remapped)
     return arguments
 
@@ -134,6 +144,25 @@ def _is_config(value: Any) -> bool:
     return hasattr(value, "to_dict") and hasattr(type(value), "model_type") and hasattr(value, "to_json_string")
 
 
+def _truncate_per_layer_lists(signature: dict[str, Any], instance, arguments: dict[str, Any]) -> None:
+    """A list with one entry per layer (`layer_types`, per-layer `intermediate_size`) follows the new layer count."""
+    counts = {getattr(instance, name, value): arguments[name] for name, value in signature.items()
+              if rule_for(name) == "layers" and isinstance(arguments.get(name), int)}
+    for name, default in signature.items():
+        current = arguments.get(name, getattr(instance, name, default))
+        if isinstance(current, (list, tuple)) and len(current) in counts and len(current) > counts[len(current)]:
+            if name not in arguments or rule_for(name) != "layers":
+                arguments[name] = list(current[: counts[len(current)]])
+
+
+def _layers_indexed(signature: dict[str, Any]) -> int | None:
+    """One more than the highest layer index that lists such as `out_indices` refer to."""
+    highest = [max(value) for name, value in signature.items()
+               if re.search(r"(indices|indexes|_idxs|layer_ids|out_features_layers)$", name)
+               and isinstance(value, (list, tuple)) and value and all(isinstance(v, int) for v in value)]
+    return max(highest) + 1 if highest else None
+
+
 def _heads_list(signature: dict[str, Any]) -> list[int] | None:
     for name, value in signature.items():
         if rule_for(name) == "heads" and isinstance(value, (list, tuple)) and value:
@@ -145,7 +174,7 @@ def _shrink(rule: str, value: Any, signature: dict[str, Any], heads_list: list[i
     if isinstance(value, (list, tuple)):
         if not value or not all(isinstance(v, int) and not isinstance(v, bool) for v in value):
             return value
-        return type(value)(_shrink_list(rule, list(value), heads_list))
+        return _shrink_list(rule, list(value), heads_list)
     if not isinstance(value, int) or value <= 0:
         return value
     if rule == "kv_heads":
@@ -157,7 +186,7 @@ def _shrink(rule: str, value: Any, signature: dict[str, Any], heads_list: list[i
         return min(value, HEAD_DIM * heads_list[0])
     targets = {"heads": HEADS, "experts_per_token": EXPERTS_PER_TOKEN, "experts": EXPERTS, "rotary": HEAD_DIM // 2,
                "head_dim": HEAD_DIM, "lora_rank": LORA_RANK, "layers": LAYERS, "feed_forward": FEED_FORWARD,
-               "vocab": VOCAB, "positions": POSITIONS, "image": IMAGE, "patch": PATCH, "width": WIDTH}
+               "vocab": VOCAB, "positions": POSITIONS, "image": IMAGE, "patch": PATCH, "width": WIDTH, "groups": 2}
     return min(value, targets[rule])
 
 
