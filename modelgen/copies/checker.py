@@ -25,6 +25,7 @@ from modelgen.formatting import format_snippets
 from modelgen.repo import RepoLayout
 
 CHECK_VERSION = "1"
+MAX_FIX_ROUNDS = 50  # copies of copies of ...: each round repairs one more level
 
 
 @dataclass
@@ -83,6 +84,7 @@ class CopyChecker:
     # ----------------------------------------------------------------- checking
     def check(self, paths: list[Path] | None = None) -> CheckReport:
         marked = scan_markers(self.layout, self.cache, self.fingerprints, self.texts)
+        self._marked_paths = [marked_file.path for marked_file in marked]
         selected = self._select(marked, paths)
         report = CheckReport()
         pending: list[tuple[MarkedFile, str]] = []
@@ -247,66 +249,117 @@ class CopyChecker:
 
     # ------------------------------------------------------------------- fixing
     def fix(self) -> CheckReport:
-        """Repair every drifted copy, dependencies first; write all changes atomically at the end."""
-        marked = scan_markers(self.layout, self.cache, self.fingerprints, self.texts)
-        sites = {(marked_file.path, marker.line): marker for marked_file in marked for marker in marked_file.markers}
-        ranges = self._copy_ranges(marked)
-        order, cycles = dependency_order(sites, lambda site: self._dependencies(site, sites, ranges))
-        report = CheckReport()
-        for cycle in cycles:
-            path, line = cycle[0]
-            chain = " -> ".join(sites[site].target for site in cycle)
-            report.findings.append(Finding(self.layout.relative(path), line, sites[cycle[0]].target, "error", f"copies form a cycle: {chain}"))
+        """Repair every drifted copy, dependencies first; write all changes atomically at the end.
+
+        The drifted copies are repaired in dependency order; then the copies of every file that changed are
+        examined again (a repaired copy may be the source of other copies), round after round, until
+        nothing drifts. Errors found by the check stay findings: they cannot be fixed.
+        """
+        initial = self.check()
+        report = CheckReport(notes=initial.notes)
+        report.findings = [finding for finding in initial.findings if finding.kind != "drift"]
+        pending = [self._identity((self.layout.root / f.path, f.line)) for f in initial.findings if f.kind == "drift"]
         changes = ChangeSet(self.layout.root)
-        identities = {site: self._identity(site) for site in order}
-        for site in order:
-            located = self._locate(identities[site])
+        changed_files: set[Path] = set()
+        cyclic: set = set()
+        for _ in range(MAX_FIX_ROUNDS):
+            if not pending:
+                break
+            dependencies = {identity: self._dependencies(identity, pending) for identity in pending}
+            order, cycles = dependency_order(pending, dependencies.__getitem__)
+            report.findings.extend(self._cycle_finding(cycle) for cycle in cycles)
+            cyclic.update(identity for cycle in cycles for identity in cycle)
+            changed_now = set()
+            for level in _levels(order, dependencies):
+                changed_now |= self._repair(level, changes)
+            changed_files |= changed_now
+            pending = self._drifted_copies_of(changed_now, exclude=cyclic)
+        self._validate(changes)
+        verification = self._verify(changed_files, exclude=cyclic)
+        report.checked = initial.checked
+        report.findings.extend(verification)
+        report.written = [self.layout.relative(path) for path in changes.write()]
+        return report
+
+    def _repair(self, identities: list, changes: ChangeSet) -> set[Path]:
+        """Fix in memory the copies among `identities` that drift (independent of each other: one ruff
+        process for all); the paths of the files that changed."""
+        outcomes = [self._examine(*located) for identity in identities if (located := self._locate(identity))]
+        drifted = [outcome for outcome in outcomes if outcome.kind == "drift"]
+        self._repair_all(drifted)
+        by_file: dict[Path, list[_Outcome]] = {}
+        for outcome in drifted:
+            if outcome.kind == "drift" and outcome.repaired is not None:
+                by_file.setdefault(outcome.path, []).append(outcome)
+        for path, file_outcomes in by_file.items():
+            lines = list(self.texts.get(path).lines)
+            for outcome in sorted(file_outcomes, key=lambda outcome: outcome.header, reverse=True):
+                lines[outcome.header : outcome.end] = outcome.repaired
+            self.texts.put(path, "".join(lines))
+            changes.set(path, "".join(lines))
+        return set(by_file)
+
+    def _dependencies(self, identity, candidates) -> list:
+        """Candidates whose copy lies inside this copy's source block: they are repaired first."""
+        located = self._locate(identity)
+        if located is None:
+            return []
+        try:
+            source = self.resolver.resolve(located[1].target)
+        except (ResolutionError, OSError, UnicodeDecodeError):
+            return []
+        dependencies = []
+        for other in candidates:
+            if other == identity or other[0] != source.path:
+                continue
+            other_located = self._locate(other)
+            if other_located is None:
+                continue
+            text = self.texts.get(other[0])
+            definition = text.first_definition_after(other_located[1].line - 1)
+            if definition and definition.header < source.end and source.start < text.block_end(definition.header, True):
+                dependencies.append(other)
+        return dependencies
+
+    def _cycle_finding(self, cycle) -> Finding:
+        path, marker = self._locate(cycle[0])
+        chain = " -> ".join(self._locate(identity)[1].target for identity in cycle)
+        return Finding(self.layout.relative(path), marker.line, marker.target, "error", f"copies form a cycle: {chain}")
+
+    def _copies_of(self, files: set[Path]) -> list:
+        """Identities of the markers in `files` and of the markers anywhere whose source is in `files`."""
+        identities = []
+        for path in self._marked_paths:
+            for identity, marker in self._markers_by_identity(path).items():
+                if path in files or self._source_file(marker) in files:
+                    identities.append(identity)
+        return identities
+
+    def _drifted_copies_of(self, files: set[Path], exclude: set) -> list:
+        drifted = []
+        for identity in self._copies_of(files):
+            if identity in exclude:
+                continue
+            located = self._locate(identity)
+            if located is not None and self._examine(*located).kind == "drift":
+                drifted.append(identity)
+        return drifted
+
+    def _verify(self, files: set[Path], exclude: set) -> list[Finding]:
+        """What still drifts among the copies touched by the fix: it could not be fixed."""
+        findings = []
+        for identity in self._copies_of(files):
+            located = None if identity in exclude else self._locate(identity)
             if located is None:
                 continue
             outcome = self._examine(*located)
             if outcome.kind == "drift":
                 self._repair_all([outcome])
-            if outcome.kind == "drift" and outcome.repaired is not None:
-                text = self.texts.get(outcome.path)
-                new_text = "".join(text.lines[: outcome.header] + outcome.repaired + text.lines[outcome.end :])
-                self.texts.put(outcome.path, new_text)
-                changes.set(outcome.path, new_text)
-        self._validate(changes)
-        final = self._check_current(marked, identities.values())
-        report.checked = final.checked
-        report.findings.extend(final.findings)
-        report.notes = final.notes
-        report.written = [self.layout.relative(path) for path in changes.write()]
-        return report
-
-    def _copy_ranges(self, marked: list[MarkedFile]) -> dict[Path, list[tuple[int, int, tuple[Path, int]]]]:
-        ranges: dict[Path, list] = {}
-        for marked_file in marked:
-            text = self.texts.get(marked_file.path)
-            for marker in marked_file.markers:
-                definition = text.first_definition_after(marker.line - 1)
-                if definition is not None:
-                    ranges.setdefault(marked_file.path.resolve(), []).append(
-                        (definition.header, text.block_end(definition.header, stop_at_end_copy=True), (marked_file.path, marker.line))
-                    )
-        return ranges
-
-    def _dependencies(self, site, sites, ranges) -> list:
-        """Copies that must be repaired before this one: those inside its source block, and enclosing copies."""
-        marker = sites[site]
-        dependencies = []
-        try:
-            source = self.resolver.resolve(marker.target)
-        except (ResolutionError, OSError, UnicodeDecodeError):
-            return dependencies
-        for start, end, other in ranges.get(source.path.resolve(), []):
-            if other != site and start < source.end and source.start < end:
-                dependencies.append(other)
-        path, line = site
-        for start, end, other in ranges.get(path.resolve(), []):
-            if other != site and start < line - 1 < end:
-                dependencies.append(other)  # an enclosing copy is rewritten first
-        return dependencies
+            if outcome.kind == "drift":
+                finding = Finding(**self._record(outcome)["finding"])
+                finding.message = finding.message.replace("drifted", "still drifts after fixing")
+                findings.append(finding)
+        return findings
 
     def _identity(self, site: tuple[Path, int]) -> tuple[Path, str, int]:
         """A marker's identity that survives edits above it: its file, the copy's qualified name, a count."""
@@ -339,21 +392,13 @@ class CopyChecker:
             except SyntaxError as error:
                 raise ModelgenError(f"a fix would leave the file unparsable ({error.msg}); nothing was written", self.layout.relative(path), error.lineno) from None
 
-    def _check_current(self, marked: list[MarkedFile], identities) -> CheckReport:
-        """Re-check every marker against the fixed texts: what still drifts could not be fixed."""
-        report = CheckReport()
-        for identity in identities:
-            located = self._locate(identity)
-            if located is None:
-                continue
-            outcome = self._examine(*located)
-            if outcome.kind == "drift":
-                self._repair_all([outcome])
-            self._collect(report, [self._record(outcome)], None)
-        for finding in report.findings:
-            if finding.kind == "drift":
-                finding.message = finding.message.replace("drifted", "still drifts after fixing")
-        return report
+
+def _levels(order: list, dependencies: dict) -> list[list]:
+    """Group an ordered list so each group depends only on earlier groups."""
+    level: dict = {}
+    for node in order:
+        level[node] = 1 + max((level[other] for other in dependencies[node] if other in level), default=-1)
+    return [[node for node in order if level[node] == depth] for depth in range(max(level.values(), default=-1) + 1)]
 
 
 def _first_changed_line(before: list[str], after: list[str]) -> int:

@@ -72,7 +72,8 @@ class Resolver:
         if definition is None:
             definition = _find_after_parent(text, qualname)
             if definition is None:
-                raise ResolutionError(f"`{qualname}` is not defined in {self.layout.relative(path)}")
+                module = self.layout.module_name(path) or self.layout.relative(path)
+                raise ResolutionError(f"`{qualname}` is not defined in {module} ({self.layout.relative(path)})")
             owner = text.qualname_at(definition.header)
             note = f"`{qualname}` does not exist; the reference checker's search finds `{owner}`, which is checked"
         return SourceBlock(path, definition, text.block_end(definition.header), note)
