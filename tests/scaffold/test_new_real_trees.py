@@ -1,0 +1,155 @@
+"""`new --like` on scratch copies of the real 4.46.3 and 5.23.0 trees, one test per failure mode of the
+reference generator (`transformers-cli add-new-model-like`), plus check-copies and smoke on the result.
+
+Representative models only; the whole zoo runs in `benchmarks/new_zoo.py`.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from modelgen.repo import RepoLayout
+from modelgen.scaffold.plan import NewModelRequest, plan_new_model
+from modelgen.smoke.runner import run_smoke
+from modelgen.trees import scratch_copy
+
+pytestmark = pytest.mark.real_tree
+
+PROJECT = Path(__file__).resolve().parents[2]
+VENV_523 = PROJECT / ".venv-523" / "bin" / "python"
+MODELS_446 = ["bert", "roberta", "gpt2", "clip", "whisper", "blip", "xlm_roberta", "deberta_v2", "llama"]
+
+
+def new_name(folder: str) -> str:
+    return "Zoo" + "".join(part.capitalize() for part in folder.split("_"))
+
+
+def modelgen(*arguments: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "modelgen", *arguments], capture_output=True, text=True)
+
+
+def import_in_tree(src: Path, code: str, python: str = sys.executable) -> subprocess.CompletedProcess:
+    return subprocess.run([python, "-c", code], capture_output=True, text=True,
+                          env={"PYTHONPATH": str(src), "PATH": "/usr/bin:/bin", "HOME": str(Path.home())})
+
+
+@pytest.fixture(scope="module")
+def tree_446(tmp_path_factory) -> Path:
+    root = scratch_copy("4.46.3", tmp_path_factory.mktemp("new446") / "transformers")
+    for model in MODELS_446:
+        result = modelgen("new", "--like", model, "--name", new_name(model), "--repo", str(root))
+        assert result.returncode == 0, result.stderr
+    return root
+
+
+def package(root: Path, folder: str) -> Path:
+    return root / "src/transformers/models" / f"zoo_{folder}"
+
+
+def test_check_copies_passes_after_generating(tree_446):
+    result = modelgen("check-copies", "--repo", str(tree_446), "--format", "json", "--no-cache")
+    report = json.loads(result.stdout)
+    assert result.returncode == 0 and report["findings"] == [], report["findings"][:5]
+    assert report["checked"] > 3400
+
+
+def test_new_models_pass_smoke(tree_446):
+    layout = RepoLayout.discover(tree_446)
+    new_types = [f"zoo_{model}" for model in ("bert", "gpt2", "clip", "whisper", "blip", "xlm_roberta")]
+    results = run_smoke(layout, new_types, jobs=2)
+    failures = {result.model_type: result.error for result in results if result.status != "pass"}
+    # blip's text LM head fails smoke's init check in the original too (see the zoo report); all others pass
+    assert set(failures) <= {"zoo_blip"}, failures
+
+
+def test_init_has_no_empty_guard_and_the_tree_still_imports(tree_446):
+    """Reference: dropping the tokenizer import left an empty `else:` that broke importing every model."""
+    for model in MODELS_446:
+        tree = ast.parse((package(tree_446, model) / "__init__.py").read_text())
+        assert all(node.orelse for node in ast.walk(tree) if isinstance(node, ast.Try))
+    result = import_in_tree(tree_446 / "src", (
+        "import transformers\n"
+        "from transformers import BertModel, RobertaModel, GPT2Model, CLIPModel, WhisperModel, AutoConfig\n"
+        "from transformers import ZooBertModel, ZooBertConfig, ZooClipModel, ZooGpt2Model, ZooBlipModel\n"
+        "from transformers.models.zoo_whisper import ZooWhisperForConditionalGeneration\n"
+        "assert AutoConfig.for_model('zoo_bert').__class__ is ZooBertConfig\n"
+        "assert AutoConfig.for_model('zoo_xlm_roberta').model_type == 'zoo_xlm_roberta'\n"
+        "import transformers.models.bert.modeling_bert, transformers.models.roberta.modeling_roberta\n"
+    ))
+    assert result.returncode == 0, result.stderr[-2000:]
+
+
+def test_names_imported_from_shared_modules_are_not_renamed(tree_446):
+    """Reference: `NewWhisperNoSpeechDetection` was imported from `generation`."""
+    generation = (package(tree_446, "whisper") / "generation_zoo_whisper.py").read_text()
+    assert re.search(r"from \.\.\.generation\.logits_process import \([^)]*\bWhisperNoSpeechDetection,", generation)
+    assert "ZooWhisperNoSpeechDetection" not in generation
+    assert "class ZooWhisperGenerationMixin" in generation
+
+
+def test_all_caps_prefixes_are_renamed_whole(tree_446):
+    """Reference: `NEWCLIPMLP` for CLIP, and the same for GPT2."""
+    for folder, old_prefix in (("clip", "CLIP"), ("gpt2", "GPT2")):
+        text = (package(tree_446, folder) / f"modeling_zoo_{folder}.py").read_text()
+        classes = [node.name for node in ast.parse(text).body if isinstance(node, ast.ClassDef)]
+        new_prefix = new_name(folder)
+        assert classes and all(name.startswith(new_prefix) for name in classes), classes
+        assert f"{new_prefix}MLP" in classes
+        assert not re.search(rf"\b\w*[A-Za-z]{old_prefix}\w*", re.sub(r"#.*|\"\"\"[\s\S]*?\"\"\"", "", text))
+        assert f"ZOO_{folder.upper()}_START_DOCSTRING" in text
+
+
+def test_every_pytorch_modeling_file_is_copied(tree_446):
+    """Reference: only one of blip's modeling files was copied."""
+    names = sorted(path.name for path in package(tree_446, "blip").glob("modeling_*.py"))
+    assert names == ["modeling_zoo_blip.py", "modeling_zoo_blip_text.py"]
+    assert not list(package(tree_446, "bert").glob("modeling_tf_*")) and not list(package(tree_446, "bert").glob("*flax*"))
+
+
+def test_names_containing_the_old_name_are_kept_and_copies_of_copies_point_at_the_original(tree_446):
+    xlm = (package(tree_446, "xlm_roberta") / "modeling_zoo_xlm_roberta.py").read_text()
+    code = re.sub(r"(?m)^# Copied from .*$", "", xlm)  # markers name the sources, of course
+    assert "class ZooXlmRobertaModel(" in code and not re.search(r"XLMZoo|ZooXlmZoo|(?<![A-Za-z_])(XLMRoberta|XLM_ROBERTA)", code)
+    roberta = (package(tree_446, "roberta") / "modeling_zoo_roberta.py").read_text()
+    # RobertaSelfOutput was copied from BertSelfOutput: the new copy points at bert, with the rename appended
+    assert re.search(r"# Copied from transformers\.models\.bert\.modeling_bert\.BertSelfOutput with "
+                     r"Bert->Roberta,Roberta->ZooRoberta\nclass ZooRobertaSelfOutput", roberta)
+    bert = (package(tree_446, "bert") / "modeling_zoo_bert.py").read_text()
+    assert "ZooRoberta" not in bert and "DistilZooBert" not in bert
+
+
+def test_an_edit_to_the_old_block_is_reported_at_the_new_copy(tree_446, tmp_path):
+    root = tmp_path / "edited"
+    subprocess.run(["cp", "-r", str(tree_446), str(root)], check=True)
+    modeling = root / "src/transformers/models/gpt2/modeling_gpt2.py"
+    text = modeling.read_text()
+    start = text.index("class GPT2MLP(")
+    modeling.write_text(text[:start] + text[start:].replace("return hidden_states", "return hidden_states * 2", 1))
+    result = modelgen("check-copies", "--repo", str(root), "--format", "json", "--no-cache")
+    paths = {finding["path"] for finding in json.loads(result.stdout)["findings"]}
+    assert result.returncode != 0
+    assert "src/transformers/models/zoo_gpt2/modeling_zoo_gpt2.py" in paths
+
+
+@pytest.mark.skipif(not VENV_523.is_file(), reason="needs .venv-523 (the 5.23.0 tree's dependencies)")
+def test_523_tree_new_model_imports_passes_smoke_and_check_copies(tmp_path):
+    """Reference: on 5.23.0 it produced no importable model at all."""
+    root = scratch_copy("5.23.0", tmp_path / "transformers")
+    for model in ("bert", "llama"):
+        plan = plan_new_model(RepoLayout.discover(root), NewModelRequest(model, new_name(model)))
+        plan.changes.write()
+    result = modelgen("check-copies", "--repo", str(root), "--format", "json", "--no-cache")
+    assert result.returncode == 0, result.stdout[-2000:]
+    result = import_in_tree(root / "src", (
+        "from transformers import ZooBertModel, ZooLlamaForCausalLM, BertModel, AutoConfig\n"
+        "assert AutoConfig.for_model('zoo_llama').model_type == 'zoo_llama'\n"), python=str(VENV_523))
+    assert result.returncode == 0, result.stderr[-2000:]
+    results = run_smoke(RepoLayout.discover(root), ["zoo_bert", "zoo_llama"], jobs=2, python=str(VENV_523))
+    assert all(result.status == "pass" for result in results), [(r.model_type, r.error) for r in results]
