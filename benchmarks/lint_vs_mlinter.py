@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -29,12 +30,17 @@ from modelgen.trees import pristine_tree
 PROJECT = Path(__file__).resolve().parents[1]
 
 
-def timed(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[float, int]:
+def timed(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[float, float, int]:
+    """Wall seconds, CPU seconds (user + system, the command and its children) and exit status."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     result = subprocess.run(
         command, check=False, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
-    return time.perf_counter() - start, result.returncode
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu, result.returncode
 
 
 def main() -> None:
@@ -51,22 +57,31 @@ def main() -> None:
     modelgen = [sys.executable, "-m", "modelgen", "lint", "--repo", str(tree)]
     print(f"transformers {arguments.version}: {len(files)} files, {os.cpu_count()} CPUs")
 
-    mlinter_times, cold_times, warm_times = [], [], []
+    print(f"load average before: {os.getloadavg()[0]:.1f}")
+    mlinter_times, cold_times, warm_times, mlinter_cpu, cold_cpu = [], [], [], [], []
     for _ in range(arguments.repeat):
         with tempfile.TemporaryDirectory() as cache:
             env = {**os.environ, "MODELGEN_CACHE_DIR": cache}
-            seconds, code = timed(modelgen, tree, env)
+            seconds, cpu, code = timed(modelgen, tree, env)
             cold_times.append(seconds)
-            print(f"  modelgen lint cold: {seconds:6.2f} s (exit {code})")
+            cold_cpu.append(cpu)
+            print(f"  modelgen lint cold: {seconds:6.2f} s wall, {cpu:6.2f} s CPU (exit {code})")
             for _ in range(3):
-                seconds, code = timed(modelgen, tree, env)
+                seconds, cpu, code = timed(modelgen, tree, env)
                 warm_times.append(seconds)
-                print(f"  modelgen lint warm: {seconds:6.2f} s (exit {code})")
-        seconds, code = timed([arguments.mlinter, "--no-cache", "--no-progress", *files], tree)
+                print(f"  modelgen lint warm: {seconds:6.2f} s wall, {cpu:6.2f} s CPU (exit {code})")
+        seconds, cpu, code = timed([arguments.mlinter, "--no-cache", "--no-progress", *files], tree)
         mlinter_times.append(seconds)
-        print(f"  mlinter --no-cache: {seconds:6.2f} s (exit {code})")
+        mlinter_cpu.append(cpu)
+        print(f"  mlinter --no-cache: {seconds:6.2f} s wall, {cpu:6.2f} s CPU (exit {code})")
+    print(f"load average after: {os.getloadavg()[0]:.1f}")
 
     mlinter, cold, warm = (statistics.median(times) for times in (mlinter_times, cold_times, warm_times))
+    cpu_ratio = statistics.median(cold_cpu) / statistics.median(mlinter_cpu)
+    print(
+        f"CPU time: modelgen cold {statistics.median(cold_cpu):.2f} s vs mlinter {statistics.median(mlinter_cpu):.2f} s "
+        f"({cpu_ratio:.3f} x)"
+    )
     print(
         f"\nmedian  mlinter {mlinter:.2f} s | modelgen cold {cold:.2f} s ({cold / mlinter:.3f} x mlinter, "
         f"target <= 0.2: {'met' if cold <= 0.2 * mlinter else 'NOT met'}) | modelgen warm {warm:.2f} s "

@@ -9,7 +9,6 @@ import click
 from modelgen.cli import load_layout, repo_option
 from modelgen.lint.baseline import new_findings_only, read_baseline, write_baseline
 from modelgen.lint.config import LintConfig, LintUsageError, load_config, parse_codes
-from modelgen.lint.explain import explain_rule, rules_table
 from modelgen.lint.output import render, sort_findings
 from modelgen.lint.rule import Finding
 from modelgen.lint.runner import lint_paths
@@ -69,9 +68,13 @@ def command(
     """
     try:
         if list_rules:
+            from modelgen.lint.explain import rules_table
+
             click.echo(rules_table())
             return 0
         if explain_code is not None:
+            from modelgen.lint.explain import explain_rule
+
             (code,) = parse_codes([explain_code], "--explain")
             click.echo(explain_rule(code))
             return 0

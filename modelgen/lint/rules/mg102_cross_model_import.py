@@ -6,9 +6,7 @@ import ast
 
 from modelgen.lint.context import FileContext
 from modelgen.lint.rule import Example, Rule
-
-# Folders under models/ that hold no model: importing from them is not reusing another model.
-NOT_MODELS = frozenset({"auto", "deprecated"})
+from modelgen.lint.targets import NOT_MODELS  # importing from `auto` is not reusing another model
 
 
 def foreign_modeling_module(dotted: str, own_model: str) -> str | None:
