@@ -84,15 +84,18 @@ def old_model_names(like: str, layout: RepoLayout) -> ModelNames:
         close = [name for name in layout.model_types if folder in name][:5]
         hint = f" (did you mean {', '.join(close)}?)" if close else ""
         raise ModelgenError(f"--like {like!r}: no such model in {layout.relative(layout.models_dir)}{hint}")
-    config_file = model_dir / f"configuration_{folder}.py"
-    if not config_file.is_file():
-        raise ModelgenError(f"--like {like!r}: the model has no configuration file", config_file)
-    declared = _declared_model_types(config_file)
+    config_files = sorted(model_dir.glob("configuration_*.py"))
+    if not config_files:
+        raise ModelgenError(f"--like {like!r}: the model has no configuration file", model_dir)
+    declared: dict[str, str] = {}
+    for config_file in config_files:
+        for model_type, class_name in _declared_model_types(config_file).items():
+            declared.setdefault(model_type, class_name)
     if not declared:
-        raise ModelgenError("no config class with a `model_type` attribute", config_file)
+        raise ModelgenError("no config class with a `model_type` attribute", config_files[0])
     main_type, main_class = _main_config(declared, folder)
-    prefix = main_class.removesuffix("Config")
-    display = _display_name(layout, main_type) or prefix
+    prefix = _class_prefix(declared, main_type, folder)
+    display = (_display_name(layout, main_type) if main_type.replace("-", "_") == folder else None) or prefix
     return ModelNames(
         prefix=prefix,
         folder=folder,
@@ -119,6 +122,19 @@ def _declared_model_types(config_file: Path) -> dict[str, str]:
             ):
                 declared.setdefault(statement.value.value, node.name)
     return declared
+
+
+def _class_prefix(declared: dict[str, str], main_type: str, folder: str) -> str:
+    """The class prefix: the main config's, or the words every config class shares (`Data2Vec`)."""
+    if main_type.replace("-", "_") == folder or len(declared) == 1:
+        return declared[main_type].removesuffix("Config")
+    words = [_CAMEL_WORD.findall(name.removesuffix("Config")) for name in declared.values()]
+    shared = []
+    for group in zip(*words):
+        if len(set(group)) != 1:
+            break
+        shared.append(group[0])
+    return "".join(shared) or declared[main_type].removesuffix("Config")
 
 
 def _main_config(declared: dict[str, str], folder: str) -> tuple[str, str]:
