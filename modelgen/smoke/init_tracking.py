@@ -40,6 +40,7 @@ class _Write:
     inside_init: bool
     origin: str  # the torch call that made the write
     pytorch_default: bool = False  # made by a torch.nn layer's own constructor (`reset_parameters`)
+    partly_overwritten: bool = False  # the model's code later wrote part of it (a sinusoidal table by slices)
 
 
 _TORCH_DIR = os.path.dirname(torch.__file__) + os.sep
@@ -95,6 +96,9 @@ class WriteTracker(TorchFunctionMode):
         kwargs = kwargs or {}
         result = func(*args, **kwargs)
         name = getattr(func, "__name__", "")
+        if name == "__setitem__" and args and isinstance(args[0], torch.Tensor):
+            self._note_partial_write(args[0])
+            return result
         if name.startswith("__") or name in {"_set_grad_enabled"}:
             return result
         inside = self.init_depth > 0
@@ -136,6 +140,14 @@ class WriteTracker(TorchFunctionMode):
             return
         if _covers_storage(tensor):
             self.last_write[located[0]] = _Write(kind, inside, origin, pytorch_default)
+        else:
+            self._note_partial_write(tensor)
+
+    def _note_partial_write(self, tensor: torch.Tensor) -> None:
+        """A write to part of a storage by the model's code (not a torch layer zeroing its padding row)."""
+        write = self._located_write(tensor)
+        if write is not None and not _called_from_torch_layer():
+            write.partly_overwritten = True
 
     @contextlib.contextmanager
     def inside_init(self):
@@ -156,6 +168,9 @@ class WriteTracker(TorchFunctionMode):
                 continue
             if write.kind == "uninitialised":
                 failures.append(f"{name} (never initialised: torch.empty)")
+            elif write.pytorch_default and write.partly_overwritten:
+                warnings.append(f"{name} (PyTorch default {write.origin}, then partly overwritten outside "
+                                "_init_weights)")
             elif write.pytorch_default:
                 failures.append(f"{name} (PyTorch default {write.origin})")
             else:

@@ -44,7 +44,7 @@ def input_attempts(model: torch.nn.Module, config, choices: bool = False) -> lis
     builders = _builders(config)
     main = getattr(model, "main_input_name", "input_ids")
     required = [name for name, parameter in parameters.items() if parameter.default is inspect.Parameter.empty]
-    wanted = [main, *required]
+    wanted = [*(main if isinstance(main, (list, tuple)) else [main]), *required]
     if "input_ids" in wanted or "input_ids" in required:
         wanted.append("attention_mask")
     wanted.append("decoder_input_ids")
@@ -57,6 +57,9 @@ def input_attempts(model: torch.nn.Module, config, choices: bool = False) -> lis
         accepted = ", ".join(parameters) or "nothing"
         raise UnbuildableInput(f"none of the inputs the forward accepts can be built yet ({accepted})"[:300])
     attempts = [minimal] if fuller.keys() == minimal.keys() else [minimal, fuller]
+    with_images = _with_image_tokens(fuller, config)
+    if with_images is not None:
+        attempts.append(with_images)
     if choices:
         attempts = [{name: _as_choices(name, value) for name, value in inputs.items()} for inputs in attempts]
     return attempts
@@ -74,6 +77,29 @@ FALLBACK_VOCAB = 32
 
 
 _FULL_KINDS = ("input_ids", "pixel_values", "input_features", "input_values", "bbox", "token_type_ids")
+
+
+def _with_image_tokens(inputs: dict[str, Any], config) -> dict[str, Any] | None:
+    """Vision-language models (LLaVA-like) need one image token per image feature in the text: prefix each
+    sequence with (image size / patch size)^2 image tokens, the count the vision tower produces."""
+    token = _find(config, "image_token_id")
+    if token is None:
+        token = _find(config, "image_token_index")
+    vision = getattr(config, "vision_config", None)
+    if not isinstance(token, int) or "pixel_values" not in inputs or "input_ids" not in inputs or vision is None:
+        return None
+    count = getattr(config, "image_seq_length", None) or (_image_size(vision)[0] // _patch(vision)) ** 2
+    batch = inputs["input_ids"].shape[0]
+    prefix = torch.full((batch, count), token, dtype=inputs["input_ids"].dtype)
+    extended = dict(inputs, input_ids=torch.cat([prefix, inputs["input_ids"]], dim=1))
+    if "attention_mask" in inputs:
+        extended["attention_mask"] = torch.ones_like(extended["input_ids"])
+    return extended
+
+
+def _patch(vision_config) -> int:
+    patch = getattr(vision_config, "patch_size", None) or 1
+    return int(patch[0] if isinstance(patch, (list, tuple)) else patch)
 
 
 def _build(names: list[str], builders: dict[str, Callable[[], Any]], required: list[str]) -> dict[str, Any]:

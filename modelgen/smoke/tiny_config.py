@@ -95,6 +95,10 @@ def tiny_arguments(config_class: type, instance, remapped: dict[int, int] | None
             arguments[name] = {"model_type": type(current).model_type,
                                **tiny_arguments(type(current), current, remapped)}
             continue
+        if isinstance(current, bool) and re.match(r"^use_.*kernels?$", name):
+            if current:
+                arguments[name] = False  # fused CUDA kernels (mamba) are not what a smoke test runs on CPU
+            continue
         if current is None and name in _NEEDED_WHEN_NONE:
             # left to the user (esm's vocabulary) or derived by some models only (hunyuan reads head_dim as is)
             arguments[name] = _NEEDED_WHEN_NONE[name]
@@ -110,6 +114,7 @@ def tiny_arguments(config_class: type, instance, remapped: dict[int, int] | None
         if tiny != default:
             arguments[name] = tiny
     _truncate_per_layer_lists(signature, instance, arguments)
+    _follow_vision_tokens(signature, arguments)
     _fix_token_ids(instance, signature, arguments, remapped)
     return arguments
 
@@ -144,10 +149,21 @@ def _is_config(value: Any) -> bool:
     return hasattr(value, "to_dict") and hasattr(type(value), "model_type") and hasattr(value, "to_json_string")
 
 
+def _follow_vision_tokens(signature: dict[str, Any], arguments: dict[str, Any]) -> None:
+    """`image_seq_length` (image tokens per image in the text) follows the shrunk vision tower's patch grid."""
+    vision = arguments.get("vision_config")
+    if "image_seq_length" not in signature or not isinstance(vision, dict):
+        return
+    image, patch = vision.get("image_size"), vision.get("patch_size")
+    if isinstance(image, int) and isinstance(patch, int) and patch:
+        arguments["image_seq_length"] = (image // patch) ** 2
+
+
 def _truncate_per_layer_lists(signature: dict[str, Any], instance, arguments: dict[str, Any]) -> None:
     """A list with one entry per layer (`layer_types`, per-layer `intermediate_size`) follows the new layer count."""
     counts = {getattr(instance, name, value): arguments[name] for name, value in signature.items()
-              if rule_for(name) == "layers" and isinstance(arguments.get(name), int)}
+              if rule_for(name) == "layers" and isinstance(arguments.get(name), int)
+              and isinstance(getattr(instance, name, value), int)}
     for name, default in signature.items():
         current = arguments.get(name, getattr(instance, name, default))
         if isinstance(current, (list, tuple)) and len(current) in counts and len(current) > counts[len(current)]:

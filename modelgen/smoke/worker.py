@@ -25,6 +25,9 @@ def main(argv: list[str]) -> int:
     started = time.perf_counter()
     try:
         result = smoke_model(request)
+    except ImportError as error:  # `requires_backends`: a library the tree wants is not installed
+        result = {"model_type": request["model_type"], "status": "skip", "config": {}, "classes": [],
+                  "error": f"missing dependency: {error}"}
     except Exception as error:  # noqa: BLE001 - reported, never a crash of the tool
         result = {"model_type": request["model_type"], "status": "fail", "config": {}, "classes": [],
                   "error": f"worker: {type(error).__name__}: {error}", "traceback": traceback.format_exc()[-2000:]}
@@ -61,8 +64,13 @@ def smoke_model(request: dict[str, Any]) -> dict[str, Any]:
     pretrained_base = importlib.import_module(f"{package}.modeling_utils").PreTrainedModel
     main_config_class = _main_config_class(classes, model_type)
     try:
+        main_config_class()
+    except Exception as error:  # noqa: BLE001 - composite configs (encoder-decoder, RAG) need sub-configs
+        return {**result, "status": "skip", "error": f"config: {main_config_class.__name__}() cannot be built "
+                f"from its defaults, so there is nothing to shrink: {type(error).__name__}: {error}"[:400]}
+    try:
         main_config, changes = tiny_config(main_config_class, request.get("overrides") or {})
-    except Exception as error:  # noqa: BLE001
+    except Exception as error:  # noqa: BLE001 - the shrunk values broke one of the config's own constraints
         return {**result, "status": "fail", "error": f"config: {main_config_class.__name__}: "
                 f"{type(error).__name__}: {error}"}
     result["config"] = {"class": main_config_class.__name__, **changes}
