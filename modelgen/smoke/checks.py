@@ -215,7 +215,7 @@ def check_class(model_class: type, config, pretrained_base: type, device: str = 
 
 def _first_working_forward(model, attempts, device: str = "cpu"):
     error = None
-    for inputs in attempts:
+    for inputs in _with_channel_variants(attempts):
         try:
             torch.manual_seed(0)
             with torch.no_grad():
@@ -225,6 +225,16 @@ def _first_working_forward(model, attempts, device: str = "cpu"):
         except Exception as failure:  # noqa: BLE001 - the model's failure is the finding
             error = f"{_describe(failure)} (inputs: {', '.join(inputs)})"
     return None, None, error
+
+
+def _with_channel_variants(attempts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Raw audio is (batch, samples) for speech encoders and (batch, channels, samples) for audio codecs: try both."""
+    variants = list(attempts)
+    for inputs in attempts:
+        values = inputs.get("input_values")
+        if isinstance(values, torch.Tensor) and values.dim() == 2:
+            variants.append(dict(inputs, input_values=values[:, None, :]))
+    return variants
 
 
 def _check_save_load(result: ClassResult, model, model_class, inputs, outputs, device: str,

@@ -160,15 +160,23 @@ def _follow_vision_tokens(signature: dict[str, Any], arguments: dict[str, Any]) 
 
 
 def _truncate_per_layer_lists(signature: dict[str, Any], instance, arguments: dict[str, Any]) -> None:
-    """A list with one entry per layer (`layer_types`, per-layer `intermediate_size`) follows the new layer count."""
-    counts = {getattr(instance, name, value): arguments[name] for name, value in signature.items()
-              if rule_for(name) == "layers" and isinstance(arguments.get(name), int)
-              and isinstance(getattr(instance, name, value), int)}
+    """A list with one entry per layer (`layer_types`, per-layer `intermediate_size`) follows the new layer count,
+    which grows to keep one layer of every kind the list names (hybrid models: linear and full attention)."""
+    layer_counts = {name: getattr(instance, name, value) for name, value in signature.items()
+                    if rule_for(name) == "layers" and isinstance(arguments.get(name), int)
+                    and isinstance(getattr(instance, name, value), int)}
     for name, default in signature.items():
         current = arguments.get(name, getattr(instance, name, default))
-        if isinstance(current, (list, tuple)) and len(current) in counts and len(current) > counts[len(current)]:
-            if name not in arguments or rule_for(name) != "layers":
-                arguments[name] = list(current[: counts[len(current)]])
+        if not isinstance(current, (list, tuple)) or name in layer_counts or rule_for(name) == "layers":
+            continue
+        for count_name, original in layer_counts.items():
+            if len(current) != original or original <= arguments[count_name]:
+                continue
+            kinds = [item for item in current if isinstance(item, (str, int, float))]
+            needed = max((kinds.index(kind) + 1 for kind in set(kinds)), default=0) if len(kinds) == len(current) else 0
+            arguments[count_name] = max(arguments[count_name], min(needed, original))
+            arguments[name] = list(current[: arguments[count_name]])
+            break
 
 
 def _layers_indexed(signature: dict[str, Any]) -> int | None:
