@@ -60,6 +60,10 @@ def input_attempts(model: torch.nn.Module, config, choices: bool = False) -> lis
     with_images = _with_image_tokens(fuller, config)
     if with_images is not None:
         attempts.append(with_images)
+    frames = _find(config, "num_frames")
+    if isinstance(frames, int) and frames > 0:  # video models: (batch, frames, channels, height, width)
+        attempts += [dict(inputs, pixel_values=_as_video(inputs["pixel_values"], frames))
+                     for inputs in list(attempts) if getattr(inputs.get("pixel_values"), "dim", lambda: 0)() == 4]
     if choices:
         attempts = [{name: _as_choices(name, value) for name, value in inputs.items()} for inputs in attempts]
     return attempts
@@ -77,6 +81,10 @@ FALLBACK_VOCAB = 32
 
 
 _FULL_KINDS = ("input_ids", "pixel_values", "input_features", "input_values", "bbox", "token_type_ids")
+
+
+def _as_video(pixel_values: torch.Tensor, frames: int) -> torch.Tensor:
+    return pixel_values[:, None].expand(-1, frames, -1, -1, -1).contiguous()
 
 
 def _with_image_tokens(inputs: dict[str, Any], config) -> dict[str, Any] | None:

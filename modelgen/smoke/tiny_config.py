@@ -51,6 +51,7 @@ _RULES: list[tuple[str, str]] = [  # (pattern on the argument name, rule); the f
      r"|.*_max_position_embeddings|max_sequence_length|max_seq_len)$", "positions"),
     (r"^(.*_)?(image_size|img_size)$", "image"),
     (r"^patch_size$", "patch"),
+    (r"^window_size$", "window"),  # shifted-window attention: a window that tiles the shrunk patch grid
     (r"^(hidden_size|d_model|n_embd|embed_dim|embedding_size|dim|hidden_dim|d_embed|model_dim|word_embed_proj_dim"
      r"|projection_dim|.*_hidden_size|.*_embed_dim|.*_embedding_size|hidden_sizes|embed_dims|dims|conv_dim"
      r"|.*_hidden_sizes|.*_channels_list)$", "width"),
@@ -115,6 +116,7 @@ def tiny_arguments(config_class: type, instance, remapped: dict[int, int] | None
             arguments[name] = tiny
     _truncate_per_layer_lists(signature, instance, arguments)
     _follow_vision_tokens(signature, arguments)
+    _fit_windows(signature, arguments)
     _fix_token_ids(instance, signature, arguments, remapped)
     return arguments
 
@@ -147,6 +149,17 @@ def _is_plain(value: Any) -> bool:
 
 def _is_config(value: Any) -> bool:
     return hasattr(value, "to_dict") and hasattr(type(value), "model_type") and hasattr(value, "to_json_string")
+
+
+def _fit_windows(signature: dict[str, Any], arguments: dict[str, Any]) -> None:
+    """Hierarchical windowed models (Swin) halve the patch grid per stage: the last stage must still hold a window."""
+    depths, window = arguments.get("depths", signature.get("depths")), arguments.get("window_size")
+    patch, image = arguments.get("patch_size", signature.get("patch_size")), arguments.get("image_size")
+    if not (isinstance(depths, list) and isinstance(window, int) and isinstance(patch, int) and isinstance(image, int)):
+        return
+    largest = max(1, image // (window * 2 ** (len(depths) - 1)))
+    if patch > largest:
+        arguments["patch_size"] = largest
 
 
 def _follow_vision_tokens(signature: dict[str, Any], arguments: dict[str, Any]) -> None:
@@ -210,7 +223,7 @@ def _shrink(rule: str, value: Any, signature: dict[str, Any], heads_list: list[i
         return min(value, HEAD_DIM * heads_list[0])
     targets = {"heads": HEADS, "experts_per_token": EXPERTS_PER_TOKEN, "experts": EXPERTS, "rotary": HEAD_DIM // 2,
                "head_dim": HEAD_DIM, "lora_rank": LORA_RANK, "layers": LAYERS, "feed_forward": FEED_FORWARD,
-               "vocab": VOCAB, "positions": POSITIONS, "image": IMAGE, "patch": PATCH, "width": WIDTH, "groups": 2}
+               "vocab": VOCAB, "positions": POSITIONS, "image": IMAGE, "patch": PATCH, "width": WIDTH, "groups": 2, "window": 2}
     return min(value, targets[rule])
 
 
