@@ -228,12 +228,14 @@ def _first_working_forward(model, attempts, device: str = "cpu"):
 
 
 def _with_channel_variants(attempts: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Raw audio is (batch, samples) for speech encoders and (batch, channels, samples) for audio codecs: try both."""
+    """Raw audio is (batch, samples) for speech encoders and (batch, channels, samples) for audio codecs; audio
+    features are (batch, frames, bins) or, for spectrogram-as-image encoders (CLAP), (batch, 1, frames, bins)."""
     variants = list(attempts)
     for inputs in attempts:
-        values = inputs.get("input_values")
-        if isinstance(values, torch.Tensor) and values.dim() == 2:
-            variants.append(dict(inputs, input_values=values[:, None, :]))
+        for name, rank in (("input_values", 2), ("input_features", 3)):
+            values = inputs.get(name)
+            if isinstance(values, torch.Tensor) and values.dim() == rank:
+                variants.append(dict(inputs, **{name: values[:, None]}))
     return variants
 
 
