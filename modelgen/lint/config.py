@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import fnmatch
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,11 @@ class LintConfig:
     settings: RuleSettings = field(default_factory=lambda: RuleSettings(dict(DEFAULT_ABBREVIATIONS)))
 
     def rules(self) -> list[Rule]:
+        """The active rules, built once and reused for every file (rules keep per-file state in the file)."""
+        return self._rules
+
+    @cached_property
+    def _rules(self) -> list[Rule]:
         return [rule(self.settings) for rule in ALL_RULES if rule.code in self.codes]
 
     def cache_key(self) -> str:

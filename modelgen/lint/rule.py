@@ -91,6 +91,10 @@ class Rule:
     fix_note: ClassVar[str] = "no safe fix"  # what --fix does for this rule, or why it does nothing
     applies_to: ClassVar[frozenset[str]] = frozenset({MODELING})
     node_types: ClassVar[tuple[type[ast.AST], ...]] = ()
+    # For expression node types (`ast.Call`): substrings that every line holding such a node of interest
+    # contains (`"normal_"`). The walk then descends only into expressions on those lines; a rule with
+    # expression node types and no triggers makes the walk visit every expression of the file.
+    expression_triggers: ClassVar[tuple[str, ...] | None] = None
     valid: ClassVar[tuple[Example, ...]] = ()
     invalid: ClassVar[tuple[Example, ...]] = ()
 

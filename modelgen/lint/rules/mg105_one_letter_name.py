@@ -71,6 +71,11 @@ class OneLetterName(Rule):
             lines=(1, 2),
             path=EXAMPLE_CONFIGURATION_PATH,
         ),
+        Example(
+            "def count(values: list) -> int:\n    if (n := len(values)) > 2:\n        return n\n    return 0\n",
+            lines=(2,),
+            note="an assignment expression binds a variable too",
+        ),
     )
 
     def wants_binding(self, name: str) -> bool:

@@ -137,11 +137,21 @@ class AbbreviatedName(Rule):
         ),
     )
 
+    def __init__(self, settings):
+        super().__init__(settings)
+        self._expansions: dict[str, tuple[list[str], str]] = {}  # the same names recur in every file
+
+    def _expand(self, name: str) -> tuple[list[str], str]:
+        result = self._expansions.get(name)
+        if result is None:
+            result = self._expansions[name] = expand(name, self.settings.abbreviations)
+        return result
+
     def wants_binding(self, name: str) -> bool:
-        return bool(expand(name, self.settings.abbreviations)[0])
+        return bool(self._expand(name)[0])
 
     def on_binding(self, binding: Binding, file: FileContext) -> None:
-        found, expanded = expand(binding.name, self.settings.abbreviations)
+        found, expanded = self._expand(binding.name)
         if (
             not found
             or (file.kind == CONFIGURATION and _is_config_key(binding))

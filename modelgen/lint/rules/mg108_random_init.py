@@ -56,15 +56,22 @@ def _weight_like(receiver: ast.AST) -> bool:
     return False
 
 
-def _reachable(start: str, calls: dict[str, set[str]]) -> set[str]:
-    """Names of the functions `start` calls, directly or through other functions of the file (by name)."""
+def _reachable(start: str, functions: dict[str, list[ast.AST]]) -> set[str]:
+    """`start` and the names of the functions of the file it calls, directly or through each other (by name)."""
     seen = {start}
     pending = [start]
     while pending:
-        for callee in calls.get(pending.pop(), ()):
-            if callee not in seen:
-                seen.add(callee)
-                pending.append(callee)
+        for function in functions.get(pending.pop(), ()):
+            for node in ast.walk(function):
+                if node.__class__ is ast.Call:
+                    callee = (
+                        node.func.attr
+                        if node.func.__class__ is ast.Attribute
+                        else getattr(node.func, "id", None)
+                    )
+                    if callee in functions and callee not in seen:
+                        seen.add(callee)
+                        pending.append(callee)
     return seen
 
 
@@ -85,7 +92,8 @@ class RandomInitialisation(Rule):
     )
     fix_note = "no safe fix: moving initialisation into `_init_weights` needs the module type it applies to"
     applies_to = frozenset({MODELING, MODULAR, OTHER})
-    node_types = (ast.Call,)
+    node_types = (ast.Call, ast.FunctionDef, ast.AsyncFunctionDef)
+    expression_triggers = (*sorted(RANDOM_INITIALISERS), "Parameter")
     valid = (
         Example(
             "class BrandNewBertPreTrainedModel(PreTrainedModel):\n    def _init_weights(self, module):\n"
@@ -134,23 +142,24 @@ class RandomInitialisation(Rule):
             "    torch.nn.init.kaiming_normal_(layer.weight)\n",
             lines=(5, 6),
         ),
+        Example(
+            "class Layer(nn.Module):\n    def __init__(self, dim: int = 4):\n        self.projection = nn.Linear(\n"
+            "            dim,\n            dim,\n        )\n        self.gate = (\n            nn.Parameter(\n"
+            "                torch.rand(dim)\n            )\n        )\n",
+            lines=(8,),
+            note="a call spread over several lines",
+        ),
     )
 
-    def visit(self, node: ast.Call, file: FileContext) -> None:
+    def visit(self, node: ast.AST, file: FileContext) -> None:
         state = file.state.get(self.code)
         if state is None:
-            state = file.state[self.code] = {"calls": {}, "candidates": []}
+            state = file.state[self.code] = {"functions": {}, "candidates": []}
+        if node.__class__ is not ast.Call:
+            state["functions"].setdefault(node.name, []).append(node)
+            return
         function = node.func
         name = function.attr if function.__class__ is ast.Attribute else getattr(function, "id", None)
-        if name is None:
-            return
-        for scope in reversed(file.scopes):  # remember who calls whom, to follow `_init_weights`'s helpers
-            if scope.__class__ is ast.FunctionDef or scope.__class__ is ast.AsyncFunctionDef:
-                calls = state["calls"].get(scope.name)
-                if calls is None:
-                    calls = state["calls"][scope.name] = set()
-                calls.add(name)
-                break
         if name in RANDOM_INITIALISERS:
             call = self._random_initialiser_call(node, file)
         elif name == "Parameter":
@@ -168,9 +177,9 @@ class RandomInitialisation(Rule):
     def finish(self, file: FileContext) -> None:
         """Report the candidates outside `_init_weights` and outside the local functions it calls."""
         state = file.state.get(self.code)
-        if not state:
+        if not state or not state["candidates"]:
             return
-        reachable = _reachable(INIT_FUNCTION, state["calls"])
+        reachable = _reachable(INIT_FUNCTION, state["functions"])
         for node, call, enclosing, context in state["candidates"]:
             if not enclosing & reachable:
                 file.report(self, node, call=call, context=context, subject=call)
