@@ -54,3 +54,21 @@ def test_codes_are_unique_and_stable():
     codes = [rule.code for rule in ALL_RULES]
     assert len(codes) == len(set(codes))
     assert codes == ["MG000", "MG001", *(f"MG1{number:02}" for number in range(1, 11))]
+
+
+def test_linting_a_file_leaves_no_reference_cycles():
+    """Workers run without the cycle collector: a cycle through the walk would keep every tree alive."""
+    import gc
+
+    from modelgen.lint.config import load_config
+
+    rules = load_config({}, None).rules()
+    source = "\n".join(example.code for rule in ALL_RULES for example in rule.invalid if rule.code != "MG000")
+    lint_source(source.replace("\t", "    "), ALL_RULES[0].invalid[0].path, rules, ALL_CODES)  # warm caches
+    gc.collect()
+    gc.disable()
+    try:
+        lint_source(source.replace("\t", "    "), ALL_RULES[0].invalid[0].path, rules, ALL_CODES)
+        assert gc.collect() == 0
+    finally:
+        gc.enable()
