@@ -129,8 +129,11 @@ def main() -> None:
     originals = [model for model in RepoLayout.discover(root).model_types if not model.startswith("zoo_")]
     after = import_check(python, layout.package_dir.parent, originals)
     before = import_check(python, pristine_tree(arguments.version) / "src", originals)
-    new_failures = {key: value for key, value in after.get("failures", {}).items()
-                    if key not in before.get("failures", {})}
+    if "failures" not in after:  # the check itself crashed: importing the tree failed
+        new_failures = {"<import transformers>": after.get("stderr", "")[-1500:]}
+    else:
+        new_failures = {key: value for key, value in after["failures"].items()
+                        if key not in before.get("failures", {})}
     report["originals_import"] = {"after": after, "pristine": before, "new_failures": new_failures}
     print("originals import: new failures", json.dumps(new_failures)[:1500],
           "| failing in the pristine tree too:", len(before.get("failures", {})), flush=True)

@@ -84,15 +84,18 @@ class Registrar:
         return insertions
 
     def _renamed_entry(self, lines: list[str], element: ast.expr) -> list[str]:
-        segment = lines[element.lineno - 1 : element.end_lineno]
+        """The element's lines with each string renamed (ast columns are UTF-8 byte offsets)."""
+        segment = [line.encode("utf-8") for line in lines[element.lineno - 1 : element.end_lineno]]
         strings = [node for node in ast.walk(element) if isinstance(node, ast.Constant) and isinstance(node.value, str)]
+        key = strings[0]
         for node in sorted(strings, key=lambda item: (item.lineno, item.col_offset), reverse=True):
             if node.lineno != node.end_lineno:
                 continue
             row = node.lineno - element.lineno
-            old_literal = segment[row][node.col_offset : node.end_col_offset]
-            segment[row] = segment[row][: node.col_offset] + self._renamed_literal(old_literal, node.value, node is strings[0]) + segment[row][node.end_col_offset :]
-        return segment
+            old_literal = segment[row][node.col_offset : node.end_col_offset].decode("utf-8")
+            new_literal = self._renamed_literal(old_literal, node.value, node is key).encode("utf-8")
+            segment[row] = segment[row][: node.col_offset] + new_literal + segment[row][node.end_col_offset :]
+        return [line.decode("utf-8") for line in segment]
 
     def _renamed_literal(self, literal: str, value: str, is_key: bool) -> str:
         """Keys and the copied classes are renamed; classes the new model reuses (its tokenizer) are kept."""
@@ -196,8 +199,8 @@ def _tuple_key(element: ast.expr) -> str | None:
 
 def _owns_lines(lines: list[str], element: ast.expr) -> bool:
     """The element starts its first line and only a comma (and a comment) follows it on its last line."""
-    before = lines[element.lineno - 1][: element.col_offset]
-    after = lines[element.end_lineno - 1][element.end_col_offset :].strip()
+    before = lines[element.lineno - 1].encode("utf-8")[: element.col_offset].decode("utf-8", "replace")
+    after = lines[element.end_lineno - 1].encode("utf-8")[element.end_col_offset :].decode("utf-8", "replace").strip()
     return not before.strip() and (after == "," or after.startswith(",  #") or after.startswith(", #"))
 
 

@@ -99,7 +99,7 @@ def test_registrations_are_sorted_and_reuse_the_tokenizer(bert_copy):
     assert '("brand_new_bert", ("BertTokenizer", "BertTokenizerFast" if is_tokenizers_available() else None))' in tokenization
     configuration = (auto / "configuration_auto.py").read_text()
     assert '("brand_new_bert", "BrandNewBertConfig")' in configuration
-    assert '("brand_new_bert", "BrandNewBert")' in configuration
+    assert '("bert", "BERT"),\n        ("bertström", "Bertström"),\n        ("brand_new_bert", "BrandNewBert"),' in configuration
     models_init = (bert_copy / "src/transformers/models/__init__.py").read_text()
     assert "    bert,\n    brand_new_bert,\n    clip," in models_init
     top = (bert_copy / "src/transformers/__init__.py").read_text()
@@ -114,7 +114,7 @@ def test_sub_model_types_are_registered_with_their_module(fixture_tree):
     root = fixture_tree("new_mini")
     assert run("new", "--like", "clip", "--name", "NewClip", "--repo", str(root)).returncode == 0
     configuration = (root / "src/transformers/models/auto/configuration_auto.py").read_text()
-    assert '("new_clip_text_model", "new_clip")' in configuration
+    assert '("new_clip_text_model", "new_clip"),' in configuration
     assert '("new_clip", "NewClipConfig")' in configuration
     text = (root / "src/transformers/models/new_clip/modeling_new_clip.py").read_text()
     assert "class NewClipMLP" in text and "torch.clip(" in text and "def new_clip_loss" in text
@@ -188,3 +188,13 @@ def test_check_copies_passes_and_reports_an_edit_of_the_old_block_at_the_copy(be
     assert result.returncode != 0
     assert "brand_new_bert/modeling_brand_new_bert.py" in result.stdout
     assert re.search(r"roberta/modeling_roberta.py", result.stdout)
+
+
+def test_entries_with_non_ascii_text_are_copied(fixture_tree):
+    """ast columns are byte offsets: an entry such as ("nystromformer", "Nyströmformer") must still be copied."""
+    root = fixture_tree("new_mini")
+    result = run("new", "--like", "roberta", "--name", "NewRoberta", "--repo", str(root))
+    assert result.returncode == 0, result.stderr
+    configuration = (root / "src/transformers/models/auto/configuration_auto.py").read_text()
+    assert '        ("new_roberta", "NewRoberta"),\n        ("roberta", "RöBERTa"),\n' in configuration
+    assert '("new_roberta", "NewRobertaConfig"),' in configuration
