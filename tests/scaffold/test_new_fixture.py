@@ -198,3 +198,18 @@ def test_entries_with_non_ascii_text_are_copied(fixture_tree):
     configuration = (root / "src/transformers/models/auto/configuration_auto.py").read_text()
     assert '        ("new_roberta", "NewRoberta"),\n        ("roberta", "RöBERTa"),\n' in configuration
     assert '("new_roberta", "NewRobertaConfig"),' in configuration
+
+
+def test_checkpoint_option_replaces_the_old_checkpoint_everywhere(fixture_tree):
+    root = fixture_tree("new_mini")
+    result = run("new", "--like", "bert", "--name", "BrandNewBert", "--checkpoint", "acme/brand-new-bert-base",
+                 "--repo", str(root))
+    assert result.returncode == 0, result.stderr
+    package = root / "src/transformers/models/brand_new_bert"
+    modeling = (package / "modeling_brand_new_bert.py").read_text()
+    assert '_CHECKPOINT_FOR_DOC = "acme/brand-new-bert-base"' in modeling
+    assert "Checkpoint: acme/brand-new-bert-base." in modeling
+    assert "[acme/brand-new-bert-base](https://huggingface.co/acme/brand-new-bert-base)" in (
+        package / "configuration_brand_new_bert.py").read_text()
+    assert run("new", "--like", "bert", "--name", "Other", "--checkpoint", "no-slash", "--repo",
+               str(root)).returncode == 1
