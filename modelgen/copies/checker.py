@@ -83,38 +83,32 @@ class CopyChecker:
 
     # ----------------------------------------------------------------- checking
     def check(self, paths: list[Path] | None = None) -> CheckReport:
-        marked = scan_markers(self.layout, self.cache, self.fingerprints, self.texts)
-        self._marked_paths = [marked_file.path for marked_file in marked]
-        selected = self._select(marked, paths)
+        """Check every marker, or with `paths` those in the paths plus the copies of sources in them.
+
+        Files are scanned and checked one after the other, so a file's text is still in memory when checked.
+        """
+        wanted = None if paths is None else {path.resolve() for path in paths}
         report = CheckReport()
-        pending: list[tuple[MarkedFile, str]] = []
-        for marked_file in marked:
-            if marked_file.path not in selected:
+        self._marked_paths = []
+        for marked_file in scan_markers(self.layout, self.cache, self.fingerprints, self.texts):
+            self._marked_paths.append(marked_file.path)
+            lines = self._selected_lines(marked_file, wanted)
+            if lines is not None and not lines:
                 continue
             key = self._cache_key(marked_file)
             stored = self.cache.get(key)
             if stored is None:
                 stored = self._check_file(marked_file)
-                pending.append((marked_file, key))
                 self.cache.put(key, stored)
-            self._collect(report, stored, selected[marked_file.path])
+            self._collect(report, stored, lines)
         self.cache.save()
         return report
 
-    def _select(self, marked: list[MarkedFile], paths: list[Path] | None) -> dict[Path, set[int] | None]:
-        """Which markers to report: all, or those in `paths` plus the copies of sources in `paths`."""
-        if paths is None:
-            return {marked_file.path: None for marked_file in marked}
-        wanted = {path.resolve() for path in paths}
-        selected: dict[Path, set[int] | None] = {}
-        for marked_file in marked:
-            if marked_file.path in wanted:
-                selected[marked_file.path] = None
-                continue
-            lines = {marker.line for marker in marked_file.markers if self._source_file(marker) in wanted}
-            if lines:
-                selected[marked_file.path] = lines
-        return selected
+    def _selected_lines(self, marked_file: MarkedFile, wanted: set[Path] | None) -> set[int] | None:
+        """None for every marker of the file, else the lines of the markers to report (maybe none)."""
+        if wanted is None or marked_file.path in wanted:
+            return None
+        return {marker.line for marker in marked_file.markers if self._source_file(marker) in wanted}
 
     def _source_file(self, marker: Marker) -> Path | None:
         try:

@@ -6,6 +6,7 @@ The dotted path is a module path (the longest prefix naming an existing `.py` fi
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,21 +31,38 @@ class SourceBlock:
 
 
 class TextStore:
-    """Source texts by path, read once; pending edits (while fixing) shadow the files on disk."""
+    """Source texts by path; pending edits (while fixing) shadow the files on disk.
 
-    def __init__(self) -> None:
-        self._texts: dict[Path, SourceText] = {}
+    Texts read from disk are kept in a bounded least-recently-used store: popular sources (bert, llama)
+    stay, and a whole-tree check does not hold every file in memory at once. Edited texts are never evicted.
+    """
+
+    def __init__(self, capacity: int = 64) -> None:
+        self._texts: OrderedDict[Path, SourceText] = OrderedDict()
+        self._edited: dict[Path, SourceText] = {}
+        self._capacity = capacity
 
     def get(self, path: Path) -> SourceText:
-        if path not in self._texts:
-            self._texts[path] = SourceText(path.read_text(encoding="utf-8"))
-        return self._texts[path]
+        if path in self._edited:
+            return self._edited[path]
+        if path in self._texts:
+            self._texts.move_to_end(path)
+            return self._texts[path]
+        text = SourceText(path.read_text(encoding="utf-8"))
+        self._remember(path, text)
+        return text
 
     def put(self, path: Path, text: str) -> None:
-        self._texts[path] = SourceText(text)
+        self._edited[path] = SourceText(text)
 
     def preload(self, path: Path, text: SourceText) -> None:
-        self._texts.setdefault(path, text)
+        if path not in self._edited and path not in self._texts:
+            self._remember(path, text)
+
+    def _remember(self, path: Path, text: SourceText) -> None:
+        self._texts[path] = text
+        while len(self._texts) > self._capacity:
+            self._texts.popitem(last=False)
 
 
 class Resolver:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,12 +48,11 @@ def is_test_file(layout: RepoLayout, path: Path) -> bool:
 
 def scan_markers(
     layout: RepoLayout, cache: ResultCache, fingerprints: FileFingerprints, texts: TextStore | None = None
-) -> list[MarkedFile]:
-    """The files that contain markers, with their markers (cached per content hash).
+) -> Iterator[MarkedFile]:
+    """The files that contain markers, with their markers (cached per content hash), one at a time.
 
     Texts read along the way are handed to `texts`, so the checker does not read them again.
     """
-    marked = []
     tests_dir = layout.tests_dir
     for path in python_files(layout):
         digest = fingerprints.hash(path)
@@ -71,8 +71,7 @@ def scan_markers(
                     texts.preload(path, source_text)
             cache.put(f"markers:{digest}", stored)
         if stored:
-            marked.append(MarkedFile(path, digest, [Marker.from_json(item) for item in stored]))
-    return marked
+            yield MarkedFile(path, digest, [Marker.from_json(item) for item in stored])
 
 
 def outermost_markers(text: SourceText, markers: list[Marker]) -> list[Marker]:
