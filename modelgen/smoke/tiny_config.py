@@ -56,7 +56,7 @@ _RULES: list[tuple[str, str]] = [  # (pattern on the argument name, rule); the f
      r"|projection_dim|.*_hidden_size|.*_embed_dim|.*_embedding_size|hidden_sizes|embed_dims|dims|conv_dim"
      r"|.*_hidden_sizes|.*_channels_list)$", "width"),
 ]
-_NEEDED_WHEN_NONE = {"vocab_size": VOCAB, "head_dim": HEAD_DIM}
+_NEEDED_WHEN_NONE = {"vocab_size": VOCAB, "head_dim": HEAD_DIM, "num_key_value_heads": HEADS}
 _TOKEN_ID = re.compile(r"^(.*_)?(token_id|token_ids|token_index|token_idx)$")
 
 
@@ -173,23 +173,30 @@ def _follow_vision_tokens(signature: dict[str, Any], arguments: dict[str, Any]) 
 
 
 def _truncate_per_layer_lists(signature: dict[str, Any], instance, arguments: dict[str, Any]) -> None:
-    """A list with one entry per layer (`layer_types`, per-layer `intermediate_size`) follows the new layer count,
-    which grows to keep one layer of every kind the list names (hybrid models: linear and full attention)."""
-    layer_counts = {name: getattr(instance, name, value) for name, value in signature.items()
-                    if rule_for(name) == "layers" and isinstance(arguments.get(name), int)
-                    and isinstance(getattr(instance, name, value), int)}
-    for name, default in signature.items():
-        current = arguments.get(name, getattr(instance, name, default))
-        if not isinstance(current, (list, tuple)) or name in layer_counts or rule_for(name) == "layers":
-            continue
-        for count_name, original in layer_counts.items():
-            if len(current) != original or original <= arguments[count_name]:
-                continue
-            kinds = [item for item in current if isinstance(item, (str, int, float))]
-            needed = max((kinds.index(kind) + 1 for kind in set(kinds)), default=0) if len(kinds) == len(current) else 0
-            arguments[count_name] = max(arguments[count_name], min(needed, original))
-            arguments[name] = list(current[: arguments[count_name]])
-            break
+    """Lists with one entry per layer (`layer_types`, `mlp_layer_types`, per-layer `intermediate_size`) follow the
+    new layer count, which grows to keep one layer of every kind they name (hybrid models: linear and full
+    attention); every such list is then cut to that one count."""
+    for count_name, original in _layer_counts(signature, instance, arguments).items():
+        per_layer = {}
+        for name, default in signature.items():
+            current = arguments.get(name, getattr(instance, name, default))
+            if (isinstance(current, (list, tuple)) and len(current) == original and original > arguments[count_name]
+                    and rule_for(name) != "layers"):
+                per_layer[name] = list(current)
+        for values in per_layer.values():
+            kinds = [item for item in values if isinstance(item, (str, int, float)) and not isinstance(item, bool)]
+            if len(kinds) == len(values) and any(isinstance(item, str) for item in kinds):
+                needed = max(kinds.index(kind) + 1 for kind in set(kinds))
+                arguments[count_name] = max(arguments[count_name], min(needed, original))
+        for name, values in per_layer.items():
+            arguments[name] = values[: arguments[count_name]]
+
+
+def _layer_counts(signature: dict[str, Any], instance, arguments: dict[str, Any]) -> dict[str, int]:
+    """{argument: original value} for the layer counts that were shrunk."""
+    return {name: getattr(instance, name, value) for name, value in signature.items()
+            if rule_for(name) == "layers" and isinstance(arguments.get(name), int)
+            and isinstance(getattr(instance, name, value), int)}
 
 
 def _layers_indexed(signature: dict[str, Any]) -> int | None:
@@ -221,27 +228,26 @@ def _shrink(rule: str, value: Any, signature: dict[str, Any], heads_list: list[i
         return HEADS if heads is not None and value >= heads else HEADS // 2
     if rule == "width" and heads_list:
         return min(value, HEAD_DIM * heads_list[0])
-    targets = {"heads": HEADS, "experts_per_token": EXPERTS_PER_TOKEN, "experts": EXPERTS, "rotary": HEAD_DIM // 2,
-               "head_dim": HEAD_DIM, "lora_rank": LORA_RANK, "layers": LAYERS, "feed_forward": FEED_FORWARD,
-               "vocab": VOCAB, "positions": POSITIONS, "image": IMAGE, "patch": PATCH, "width": WIDTH, "groups": 2, "window": 2}
-    return min(value, targets[rule])
+    return min(value, _TARGETS[rule])
+
+
+_TARGETS = {"heads": HEADS, "experts_per_token": EXPERTS_PER_TOKEN, "experts": EXPERTS, "rotary": HEAD_DIM // 2,
+            "head_dim": HEAD_DIM, "lora_rank": LORA_RANK, "layers": LAYERS, "feed_forward": FEED_FORWARD,
+            "vocab": VOCAB, "positions": POSITIONS, "image": IMAGE, "patch": PATCH, "width": WIDTH, "groups": 2,
+            "window": 2}
 
 
 def _shrink_list(rule: str, values: list[int], heads_list: list[int] | None) -> list[int]:
     if rule == "layers":
         return [min(v, 1) for v in values]
     if rule == "heads":
-        return values
+        return values  # per-stage head counts: the widths follow them
     if rule == "width":
         if heads_list and len(heads_list) == len(values):
             return [min(v, HEAD_DIM * h) for v, h in zip(values, heads_list)]
         factor = max(1.0, max(values) / 64)
         return [max(8, int(math.ceil(v / factor / 8) * 8)) if v > 8 else v for v in values]
-    if rule == "image":
-        return [min(v, IMAGE) for v in values]
-    if rule == "patch":
-        return [min(v, PATCH) for v in values]
-    return values
+    return [min(v, _TARGETS[rule]) if v > 0 else v for v in values]
 
 
 def _fix_token_ids(instance, signature: dict[str, Any], arguments: dict[str, Any], remapped: dict[int, int]) -> None:
@@ -271,7 +277,8 @@ def _fix_token_ids(instance, signature: dict[str, Any], arguments: dict[str, Any
         if arguments.get("pad_token_id", getattr(instance, "pad_token_id", None)) is None:
             # batched sequence-classification heads need a padding id to find each sequence's last token
             used = {v for name in names for v in _as_list(arguments.get(name, getattr(instance, name, None)))}
-            arguments["pad_token_id"] = max(token for token in range(vocab) if token not in used)
+            # the lowest free id: roberta-like models also use it as the padding index of position embeddings
+            arguments["pad_token_id"] = min(token for token in range(vocab) if token not in used)
 
 
 def _as_list(value: Any) -> list[Any]:
