@@ -51,7 +51,8 @@ _RULES: list[tuple[str, str]] = [  # (pattern on the argument name, rule); the f
      r"|.*_max_position_embeddings|max_sequence_length|max_seq_len)$", "positions"),
     (r"^(.*_)?(image_size|img_size)$", "image"),
     (r"^patch_size$", "patch"),
-    (r"^window_size$", "window"),  # shifted-window attention: a window that tiles the shrunk patch grid
+    (r"^window_size$", "window"),
+    (r"^num_queries$", "queries"),  # detection queries: two-stage decoders pick them among the few image tokens  # shifted-window attention: a window that tiles the shrunk patch grid
     (r"^(hidden_size|d_model|n_embd|embed_dim|embedding_size|dim|hidden_dim|d_embed|model_dim|word_embed_proj_dim"
      r"|projection_dim|.*_hidden_size|.*_embed_dim|.*_embedding_size|hidden_sizes|embed_dims|dims|conv_dim"
      r"|.*_hidden_sizes|.*_channels_list)$", "width"),
@@ -234,7 +235,7 @@ def _shrink(rule: str, value: Any, signature: dict[str, Any], heads_list: list[i
 _TARGETS = {"heads": HEADS, "experts_per_token": EXPERTS_PER_TOKEN, "experts": EXPERTS, "rotary": HEAD_DIM // 2,
             "head_dim": HEAD_DIM, "lora_rank": LORA_RANK, "layers": LAYERS, "feed_forward": FEED_FORWARD,
             "vocab": VOCAB, "positions": POSITIONS, "image": IMAGE, "patch": PATCH, "width": WIDTH, "groups": 2,
-            "window": 2}
+            "window": 2, "queries": 8}
 
 
 def _shrink_list(rule: str, values: list[int], heads_list: list[int] | None) -> list[int]:
