@@ -57,6 +57,7 @@ _RULES: list[tuple[str, str]] = [  # (pattern on the argument name, rule); the f
      r"|projection_dim|.*_hidden_size|.*_embed_dim|.*_embedding_size|hidden_sizes|embed_dims|dims|conv_dim"
      r"|.*_hidden_sizes|.*_channels_list)$", "width"),
 ]
+_KEPT_WHEN_SET = ("out_indices", "out_features")  # which backbone stages a parent (DPT, ZoeDepth) reads
 _NEEDED_WHEN_NONE = {"vocab_size": VOCAB, "head_dim": HEAD_DIM, "num_key_value_heads": HEADS}
 _TOKEN_ID = re.compile(r"^(.*_)?(token_id|token_ids|token_index|token_idx)$")
 
@@ -90,7 +91,7 @@ def tiny_arguments(config_class: type, instance, remapped: dict[int, int] | None
     arguments: dict[str, Any] = {}
     heads_list = _heads_list(signature)
     stage_counts = {len(value) for value in signature.values() if isinstance(value, (list, tuple))}
-    needed_layers = _layers_indexed(signature)
+    needed_layers = _layers_indexed({name: getattr(instance, name, default) for name, default in signature.items()})
     for name, default in signature.items():
         current = getattr(instance, name, default)
         if _is_config(current):
@@ -104,6 +105,9 @@ def tiny_arguments(config_class: type, instance, remapped: dict[int, int] | None
         if current is None and name in _NEEDED_WHEN_NONE:
             # left to the user (esm's vocabulary) or derived by some models only (hunyuan reads head_dim as is)
             arguments[name] = _NEEDED_WHEN_NONE[name]
+            continue
+        if default is None and name in _KEPT_WHEN_SET and current is not None and _is_plain(current):
+            arguments[name] = list(current) if isinstance(current, tuple) else current  # a parent's backbone choice
             continue
         if default is None or not _is_plain(current):
             continue

@@ -76,7 +76,7 @@ def smoke_model(request: dict[str, Any]) -> dict[str, Any]:
     result["config"] = {"class": main_config_class.__name__, **changes}
     configs: dict[type, Any] = {main_config_class: main_config}
     for cls in classes:
-        config = _config_for(cls.config_class, configs, main_config)
+        config = _config_for(_declared_config_class(cls), configs, main_config)
         if isinstance(config, str):
             result["classes"].append({"name": cls.__name__, "status": "fail", "error": config,
                                       "failed_checks": ["config"], "params": None, "forward_ms": None})
@@ -148,6 +148,24 @@ def _main_config_class(classes: list[type], model_type: str) -> type:
         if getattr(config_class, "model_type", None) == model_type:
             return config_class
     return max(config_classes, key=config_classes.count)
+
+
+def _declared_config_class(cls: type):
+    """The config class a model's `__init__` declares (`config: InstructBlipQFormerConfig`) when it differs from the
+    inherited `config_class`, else `config_class`."""
+    import inspect
+
+    config_class = getattr(cls, "config_class", None)
+    try:
+        annotation = inspect.signature(cls.__init__).parameters["config"].annotation
+    except (KeyError, TypeError, ValueError):
+        return config_class
+    if isinstance(annotation, str):
+        annotation = getattr(sys.modules.get(cls.__module__), annotation, None)
+    if isinstance(annotation, type) and config_class is not None and annotation is not config_class:
+        if any(base.__name__ in ("PretrainedConfig", "PreTrainedConfig") for base in annotation.__mro__):
+            return annotation
+    return config_class
 
 
 def _config_for(config_class, configs: dict[type, Any], main_config) -> Any:
