@@ -41,22 +41,19 @@ def lint_paths(
 ) -> list[Finding]:
     cache = ResultCache("lint", cache_root, enabled=use_cache)
     fingerprints = FileFingerprints(cache)
-    stored: dict[str, list] = cache.entries.setdefault("results", {}) if use_cache else {}
     config_key = config.cache_key()
     findings: list[Finding] = []
     pending: list[tuple[str, str, str]] = []  # (path, relative path, cache key)
     for path, relative in zip(paths, relative_paths):
         key = combined_hash(fingerprints.hash(path), config_key) if use_cache else ""
-        entry = stored.get(relative)
+        entry = cache.get(f"findings:{relative}") if use_cache else None
         if entry is not None and entry[0] == key:
             findings.extend(Finding.from_row(relative, row) for row in entry[1])
         else:
             pending.append((str(path), relative, key))
     for (path, relative, key), rows in zip(pending, _lint_many(pending, config, workers)):
         findings.extend(Finding.from_row(relative, row) for row in rows)
-        if use_cache:
-            stored[relative] = [key, rows]
-            cache._dirty = True
+        cache.put(f"findings:{relative}", [key, rows])
     cache.save()
     by_path: dict[str, list[Finding]] = {}
     for finding in findings:
