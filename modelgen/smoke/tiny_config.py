@@ -16,6 +16,7 @@ import inspect
 import json
 import math
 import re
+from dataclasses import dataclass, field
 from typing import Any
 
 HEADS = 4
@@ -57,6 +58,7 @@ _RULES: list[tuple[str, str]] = [  # (pattern on the argument name, rule); the f
      r"|projection_dim|.*_hidden_size|.*_embed_dim|.*_embedding_size|hidden_sizes|embed_dims|dims|conv_dim"
      r"|.*_hidden_sizes|.*_channels_list)$", "width"),
 ]
+_DEPENDENT = re.compile(r"^.*_(dim|size|channels|features|hidden)$")
 _KEPT_WHEN_SET = ("out_indices", "out_features")  # which backbone stages a parent (DPT, ZoeDepth) reads
 _NEEDED_WHEN_NONE = {"vocab_size": VOCAB, "head_dim": HEAD_DIM, "num_key_value_heads": HEADS}
 _TOKEN_ID = re.compile(r"^(.*_)?(token_id|token_ids|token_index|token_idx)$")
@@ -69,9 +71,26 @@ def rule_for(name: str) -> str | None:
     return None
 
 
+@dataclass
+class _Shrinking:
+    """What one derivation shares across nested configs."""
+
+    remapped: dict[int, int] = field(default_factory=dict)  # special token id -> id inside the shrunk vocabulary
+    widths: dict[int, int] = field(default_factory=dict)  # original width -> shrunk width
+    dependents: list[tuple[dict[str, Any], str, int]] = field(default_factory=list)  # `*_dim` values no rule named
+
+    def follow_widths(self) -> None:
+        """A `condition_dim`/`text_hidden_dim` equal to a shrunk width (of any config) must follow it."""
+        for arguments, name, value in self.dependents:
+            if name not in arguments and value in self.widths:
+                arguments[name] = self.widths[value]
+
+
 def tiny_config(config_class: type, overrides: dict[str, Any] | None = None):
     """(tiny config instance, {argument: tiny value} of what was changed, nested for sub-configs)."""
-    arguments = tiny_arguments(config_class, config_class())
+    state = _Shrinking()
+    arguments = tiny_arguments(config_class, config_class(), state)
+    state.follow_widths()
     changes = _changes(arguments)
     for key, value in (overrides or {}).items():
         _set_dotted(arguments, key, value)
@@ -79,14 +98,14 @@ def tiny_config(config_class: type, overrides: dict[str, Any] | None = None):
     return config_class(**arguments), changes
 
 
-def tiny_arguments(config_class: type, instance, remapped: dict[int, int] | None = None) -> dict[str, Any]:
+def tiny_arguments(config_class: type, instance, state: _Shrinking | None = None) -> dict[str, Any]:
     """Constructor arguments for a tiny version of `instance` (sub-configs as dicts with their `model_type`).
 
     Arguments whose default is None are left out unless shrunk: the class derives them (`head_dim`,
     `num_key_value_heads`, `layer_types`) from the others. Values `instance` holds that differ from the
     class defaults (a parent's choice for its sub-config) are kept.
     """
-    remapped = {} if remapped is None else remapped
+    state = _Shrinking() if state is None else state
     signature = _init_defaults(config_class)
     arguments: dict[str, Any] = {}
     heads_list = _heads_list(signature)
@@ -95,13 +114,16 @@ def tiny_arguments(config_class: type, instance, remapped: dict[int, int] | None
     for name, default in signature.items():
         current = getattr(instance, name, default)
         if _is_config(current):
-            arguments[name] = {"model_type": type(current).model_type,
-                               **tiny_arguments(type(current), current, remapped)}
+            arguments[name] = tiny_arguments(type(current), current, state)  # the same dict the state refers to
+            arguments[name]["model_type"] = type(current).model_type
             continue
         if isinstance(current, bool) and re.match(r"^use_.*kernels?$", name):
             if current:
                 arguments[name] = False  # fused CUDA kernels (mamba) are not what a smoke test runs on CPU
             continue
+        if (rule_for(name) is None and isinstance(current, int) and not isinstance(current, bool)
+                and _DEPENDENT.match(name)):
+            state.dependents.append((arguments, name, current))
         if current is None and name in _NEEDED_WHEN_NONE:
             # left to the user (esm's vocabulary) or derived by some models only (hunyuan reads head_dim as is)
             arguments[name] = _NEEDED_WHEN_NONE[name]
@@ -117,12 +139,14 @@ def tiny_arguments(config_class: type, instance, remapped: dict[int, int] | None
         tiny = current if rule is None or isinstance(current, bool) else _shrink(rule, current, signature, heads_list)
         if rule == "layers" and isinstance(tiny, int) and needed_layers and needed_layers <= current:
             tiny = max(tiny, needed_layers)  # layer indices elsewhere (out_indices) must stay valid
+        if rule == "width" and isinstance(current, int) and isinstance(tiny, int) and current > tiny:
+            state.widths.setdefault(current, tiny)
         if tiny != default:
             arguments[name] = tiny
     _truncate_per_layer_lists(signature, instance, arguments)
     _follow_vision_tokens(signature, arguments)
     _fit_windows(signature, arguments)
-    _fix_token_ids(instance, signature, arguments, remapped)
+    _fix_token_ids(instance, signature, arguments, state.remapped)
     return arguments
 
 
