@@ -57,7 +57,7 @@ def input_attempts(model: torch.nn.Module, config, choices: bool = False) -> lis
         accepted = ", ".join(parameters) or "nothing"
         raise UnbuildableInput(f"none of the inputs the forward accepts can be built yet ({accepted})"[:300])
     attempts = [minimal] if fuller.keys() == minimal.keys() else [minimal, fuller]
-    with_images = _with_image_tokens(fuller, config)
+    with_images = _with_image_tokens(fuller, config, parameters)
     if with_images is not None:
         attempts.append(with_images)
     frames = _find(config, "num_frames")
@@ -80,14 +80,15 @@ CHOICES = 2
 FALLBACK_VOCAB = 32
 
 
-_FULL_KINDS = ("input_ids", "pixel_values", "input_features", "input_values", "bbox", "token_type_ids")
+_FULL_KINDS = ("input_ids", "pixel_values", "input_features", "input_values", "bbox", "token_type_ids",
+               "image_grid_thw")
 
 
 def _as_video(pixel_values: torch.Tensor, frames: int) -> torch.Tensor:
     return pixel_values[:, None].expand(-1, frames, -1, -1, -1).contiguous()
 
 
-def _with_image_tokens(inputs: dict[str, Any], config) -> dict[str, Any] | None:
+def _with_image_tokens(inputs: dict[str, Any], config, parameters=()) -> dict[str, Any] | None:
     """Vision-language models (LLaVA-like) need one image token per image feature in the text: prefix each
     sequence with (image size / patch size)^2 image tokens, the count the vision tower produces."""
     token = _find(config, "image_token_id")
@@ -96,12 +97,17 @@ def _with_image_tokens(inputs: dict[str, Any], config) -> dict[str, Any] | None:
     vision = getattr(config, "vision_config", None)
     if not isinstance(token, int) or "pixel_values" not in inputs or "input_ids" not in inputs or vision is None:
         return None
-    count = getattr(config, "image_seq_length", None) or (_image_size(vision)[0] // _patch(vision)) ** 2
+    if "image_grid_thw" in inputs:  # flattened patches, merged spatial_merge_size x spatial_merge_size per token
+        count = PATCH_GRID * PATCH_GRID // (_find(config, "spatial_merge_size") or 1) ** 2
+    else:
+        count = getattr(config, "image_seq_length", None) or (_image_size(vision)[0] // _patch(vision)) ** 2
     batch = inputs["input_ids"].shape[0]
     prefix = torch.full((batch, count), token, dtype=inputs["input_ids"].dtype)
     extended = dict(inputs, input_ids=torch.cat([prefix, inputs["input_ids"]], dim=1))
     if "attention_mask" in inputs:
         extended["attention_mask"] = torch.ones_like(extended["input_ids"])
+    if "mm_token_type_ids" in parameters:  # which tokens are image tokens (multimodal RoPE)
+        extended["mm_token_type_ids"] = (extended["input_ids"] == token).long()
     return extended
 
 
@@ -126,7 +132,7 @@ def _builders(config) -> dict[str, Callable[[], Any]]:
     generator = torch.Generator().manual_seed(0)
     image = _image_size(config)
     channels = _find(config, "num_channels") or 3
-    return {
+    builders = {
         "input_ids": lambda: _token_ids(config, _text_vocab(config), generator),
         "decoder_input_ids": lambda: _token_ids(config, _find(config, "decoder_vocab_size") or _text_vocab(config),
                                                 generator),
@@ -141,6 +147,29 @@ def _builders(config) -> dict[str, Callable[[], Any]]:
         "input_features": lambda: _audio_features(config, generator),
         "bbox": lambda: _boxes(),
     }
+    if isinstance(_find(config, "temporal_patch_size"), int):  # Qwen-VL-like: flattened patches plus their grid
+        builders.update({
+            "pixel_values": lambda: _flat_patches(config, generator),
+            "hidden_states": lambda: _flat_patches(config, generator),
+            "grid_thw": lambda: _patch_grid(),
+            "image_grid_thw": lambda: _patch_grid(),
+        })
+    return builders
+
+
+PATCH_GRID = 4  # patches per side of each image in the flattened (Qwen-VL-like) format; a multiple of the merge size
+
+
+def _patch_grid() -> torch.Tensor:
+    return torch.tensor([[1, PATCH_GRID, PATCH_GRID]] * BATCH)
+
+
+def _flat_patches(config, generator: torch.Generator) -> torch.Tensor:
+    channels = _find(config, "in_channels") or _find(config, "num_channels") or 3
+    patch = _find(config, "patch_size")
+    patch = patch[0] if isinstance(patch, (list, tuple)) else patch
+    features = channels * _find(config, "temporal_patch_size") * patch * patch
+    return torch.randn(BATCH * PATCH_GRID * PATCH_GRID, features, generator=generator)
 
 
 def _find(config, name: str):

@@ -128,6 +128,9 @@ def tiny_arguments(config_class: type, instance, state: _Shrinking | None = None
             # left to the user (esm's vocabulary) or derived by some models only (hunyuan reads head_dim as is)
             arguments[name] = _NEEDED_WHEN_NONE[name]
             continue
+        if isinstance(current, dict) and isinstance(current.get("mrope_section"), list):
+            arguments[name] = dict(current, mrope_section=_scaled_sections(current["mrope_section"], HEAD_DIM // 2))
+            continue
         if default is None and name in _KEPT_WHEN_SET and current is not None and _is_plain(current):
             arguments[name] = list(current) if isinstance(current, tuple) else current  # a parent's backbone choice
             continue
@@ -146,6 +149,7 @@ def tiny_arguments(config_class: type, instance, state: _Shrinking | None = None
     _truncate_per_layer_lists(signature, instance, arguments)
     _follow_vision_tokens(signature, arguments)
     _fit_windows(signature, arguments)
+    _fit_multimodal_rope(instance, arguments)
     _fix_token_ids(instance, signature, arguments, state.remapped)
     return arguments
 
@@ -178,6 +182,30 @@ def _is_plain(value: Any) -> bool:
 
 def _is_config(value: Any) -> bool:
     return hasattr(value, "to_dict") and hasattr(type(value), "model_type") and hasattr(value, "to_json_string")
+
+
+def _fit_multimodal_rope(instance, arguments: dict[str, Any]) -> None:
+    """Qwen-VL-like text models split rotary dims into (time, height, width) sections, defaulting to [16, 24, 24]
+    in the modeling code when the config names none: give the shrunk head an explicit split."""
+    vision = getattr(instance, "vision_config", None)
+    if getattr(vision, "temporal_patch_size", None) is None:
+        return
+    nested = isinstance(arguments.get("text_config"), dict)  # 5.x: a text sub-config; 4.x: text fields at the top
+    text, target = (instance.text_config, arguments["text_config"]) if nested else (instance, arguments)
+    key = "rope_parameters" if hasattr(text, "rope_parameters") else "rope_scaling"
+    rope = dict(target.get(key) or getattr(text, key, None) or {})
+    rope["mrope_section"] = _scaled_sections(rope.get("mrope_section") or [16, 24, 24], HEAD_DIM // 2)
+    rope.setdefault("rope_type", "default")
+    if key == "rope_scaling":  # 4.x reads the older `type` key
+        rope.setdefault("type", rope["rope_type"])
+    target[key] = rope
+
+
+def _scaled_sections(sections: list[int], total: int) -> list[int]:
+    """Multimodal RoPE splits half a head's dims into (time, height, width) sections: keep their proportions."""
+    scaled = [max(1, section * total // sum(sections)) for section in sections]
+    scaled[-1] += total - sum(scaled)
+    return scaled
 
 
 def _fit_windows(signature: dict[str, Any], arguments: dict[str, Any]) -> None:
