@@ -123,6 +123,7 @@ class _Walk:
         self.trigger_lines: list[int] = []
         self.name_handlers = tuple(self.dispatch.get(ast.Name, ()))
         self.plans: dict[type, tuple] = {}
+        self.statement_plans: dict[type, tuple] = {}
         self.seen: set[tuple[int, str]] = set()
         self.loop_targets: set[int] = set()
         self.wanted: dict[str, bool] = {}
@@ -130,7 +131,13 @@ class _Walk:
     def close(self) -> None:
         """Drop the bound methods that refer back to the walk: workers run without the cycle collector,
         and the walk refers to the file and its tree, which must be freed by reference counting."""
-        self.dispatch, self.plans, self.name_handlers, self.binding_rules = {}, {}, (), []
+        self.dispatch, self.plans, self.statement_plans, self.name_handlers, self.binding_rules = (
+            {},
+            {},
+            {},
+            (),
+            [],
+        )
 
     def run(self) -> None:
         if self.triggers is None:
@@ -145,7 +152,8 @@ class _Walk:
         statements, and its expressions where a trigger matched."""
         file = self.file
         node_type = node.__class__
-        handlers, is_scope, fields = self.plans.get(node_type) or self._plan(node_type)
+        plan = self.statement_plans.get(node_type) or self._statement_plan(node_type)
+        handlers, is_scope, statement_fields, expression_fields = plan
         for handler in handlers:
             handler(node, file)
         if node_type is ast.If and is_type_checking_test(node.test):
@@ -160,19 +168,31 @@ class _Walk:
             self._bind_statement_targets(node)
         if is_scope:
             file.scopes.append(node)
-        for field in fields:
-            value = getattr(node, field)
-            if field in _STATEMENT_FIELDS:
-                for child in value:
-                    self.statement(child)
-            elif value.__class__ is list:
-                for item in value:
-                    if item is not None:
-                        self._expression(item)
-            elif value is not None and value.__class__ is not ast.Constant:
-                self._expression(value)
+        if expression_fields and self._triggered(node):
+            for field in expression_fields:
+                value = getattr(node, field)
+                if value.__class__ is list:
+                    for item in value:
+                        if item is not None:
+                            self._expression(item)
+                elif value is not None and value.__class__ is not ast.Constant:
+                    self._expression(value)
+        for field in statement_fields:
+            for child in getattr(node, field):
+                self.statement(child)
         if is_scope:
             file.scopes.pop()
+
+    def _triggered(self, node: ast.AST) -> bool:
+        """Whether a trigger line falls within the node's lines (nodes without a position: assume so)."""
+        lines = self.trigger_lines
+        if not lines:
+            return False
+        start = getattr(node, "lineno", None)
+        if start is None:
+            return True
+        index = bisect_left(lines, start)
+        return index < len(lines) and lines[index] <= node.end_lineno
 
     def _expression(self, node: ast.AST) -> None:
         """Visit an expression of a statement if a trigger matched on one of its lines."""
@@ -211,6 +231,17 @@ class _Walk:
                 self._bind_target(element)
         elif target_type is ast.Starred:
             self._bind_target(target.value)
+
+    def _statement_plan(self, node_type: type) -> tuple:
+        handlers, is_scope, fields = self.plans.get(node_type) or self._plan(node_type)
+        plan = (
+            handlers,
+            is_scope,
+            tuple(field for field in fields if field in _STATEMENT_FIELDS),
+            tuple(field for field in fields if field not in _STATEMENT_FIELDS),
+        )
+        self.statement_plans[node_type] = plan
+        return plan
 
     def _plan(self, node_type: type) -> tuple:
         plan = (
