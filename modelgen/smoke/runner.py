@@ -8,6 +8,7 @@ installed: PYTHONPATH points at the folder holding `modelgen/`.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -127,15 +128,52 @@ def run_smoke(layout: RepoLayout, model_types: list[str], device: str = "cpu", j
                    "compare_devices": compare_devices, "overrides": overrides or {}, "classes": classes}
         return run_worker(request, timeout, python, threads)
 
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
-        futures = {pool.submit(one, model_type): model_type for model_type in model_types}
-        for future in as_completed(futures):
-            result = future.result()
-            with lock:
-                results[futures[future]] = result
-                if progress is not None:
-                    progress(len(results), len(model_types), result)
+    pool = ThreadPoolExecutor(max_workers=jobs)
+    try:
+        with _terminate_as_interrupt():
+            futures = {pool.submit(one, model_type): model_type for model_type in model_types}
+            for future in as_completed(futures):
+                result = future.result()
+                with lock:
+                    results[futures[future]] = result
+                    if progress is not None:
+                        progress(len(results), len(model_types), result)
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        _kill_live_workers()  # workers run in their own sessions: nothing else would stop them
+        raise
+    pool.shutdown()
     return [results[model_type] for model_type in model_types]
+
+
+_LIVE_WORKERS: set[subprocess.Popen] = set()
+_LIVE_LOCK = threading.Lock()
+
+
+def _kill_live_workers() -> None:
+    with _LIVE_LOCK:
+        for process in list(_LIVE_WORKERS):
+            try:
+                os.killpg(process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+
+@contextlib.contextmanager
+def _terminate_as_interrupt():
+    """SIGTERM (a CI job cancelled) unwinds like Ctrl-C, so the workers get killed on the way out."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def run_worker(request: dict[str, Any], timeout: float, python: str | None, threads: int = 1) -> ModelResult:
@@ -150,6 +188,8 @@ def run_worker(request: dict[str, Any], timeout: float, python: str | None, thre
         command = [python or sys.executable, "-m", "modelgen.smoke.worker", json.dumps(request), str(result_path)]
         process = subprocess.Popen(command, cwd=folder, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                    text=True, start_new_session=True)
+        with _LIVE_LOCK:
+            _LIVE_WORKERS.add(process)
         try:
             _, stderr = process.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
@@ -157,6 +197,9 @@ def run_worker(request: dict[str, Any], timeout: float, python: str | None, thre
             process.communicate()
             return ModelResult(request["model_type"], "fail", error=f"timeout: no result after {timeout:g} s",
                                seconds=float(timeout))
+        finally:
+            with _LIVE_LOCK:
+                _LIVE_WORKERS.discard(process)
         if result_path.is_file():
             return ModelResult.from_worker(json.loads(result_path.read_text(encoding="utf-8")))
     last_lines = " | ".join(line.strip() for line in stderr.strip().splitlines()[-3:])

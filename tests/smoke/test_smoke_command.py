@@ -123,3 +123,45 @@ def test_cuda_run_with_compare_devices_passes_the_healthy_model(fixture_tree):
     assert result.status == "pass", result.error
     [result] = run_smoke(layout, ["nan_output"], device="cuda", compare_devices=True)
     assert "finite" in result.classes[0]["failed_checks"]
+
+
+def test_cancelling_a_run_kills_its_workers(fixture_tree, tmp_path):
+    """SIGTERM to a run must kill its workers (they run in their own sessions) and end the run promptly."""
+    import os
+    import signal
+    import time
+
+    repo = fixture_tree("smoke_defects")
+    marker = tmp_path / "pids"
+    script = (  # the workers are replaced by `sleep 120`, started the same way
+        "import sys, modelgen.smoke.runner as runner\n"
+        "from modelgen.repo import RepoLayout\n"
+        "original = runner.subprocess.Popen\n"
+        "def sleeping(command, **kwargs):\n"
+        "    process = original(['sleep', '120'], **kwargs)\n"
+        f"    open({str(marker)!r}, 'a').write(f'{{process.pid}}\\n')\n"
+        "    return process\n"
+        "runner.subprocess.Popen = sleeping\n"
+        f"runner.run_smoke(RepoLayout.discover(__import__('pathlib').Path({str(repo)!r})), ['healthy', 'lost_key'],"
+        " jobs=2)\n"
+    )
+    parent = subprocess.Popen([sys.executable, "-c", script], stderr=subprocess.DEVNULL)
+    deadline = time.time() + 60
+    while time.time() < deadline and not (marker.is_file() and len(marker.read_text().split()) == 2):
+        time.sleep(0.2)
+    parent.send_signal(signal.SIGTERM)
+    try:
+        parent.wait(timeout=20)
+        time.sleep(0.5)
+    finally:
+        survivors = []
+        for pid in map(int, marker.read_text().split()):
+            try:
+                alive = open(f"/proc/{pid}/stat").read().split()[2] != "Z"
+            except FileNotFoundError:
+                alive = False
+            if alive:
+                survivors.append(pid)
+                os.kill(pid, signal.SIGKILL)
+        parent.kill()
+    assert not survivors, f"workers {survivors} survived"
