@@ -189,13 +189,13 @@ def track_initialisation(pretrained_base: type):
         if original is None:
             continue
         originals.append((cls, original))
-        setattr(cls, "_init_weights", _wrapped(original, tracker))
+        cls._init_weights = _wrapped(original, tracker)
     try:
         with tracker:
             yield tracker
     finally:
         for cls, original in originals:
-            setattr(cls, "_init_weights", original)
+            cls._init_weights = original
 
 
 def _wrapped(original, tracker: WriteTracker):

@@ -11,7 +11,8 @@ Standard library + torch only: this runs inside the smoke worker under the targe
 from __future__ import annotations
 
 import inspect
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import torch
 

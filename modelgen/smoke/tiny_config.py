@@ -48,15 +48,15 @@ _RULES: list[tuple[str, str]] = [  # (pattern on the argument name, rule); the f
     (r"^(.*_)?(intermediate_size|ffn_dim|d_ff|n_inner|ff_dim|intermediate_dim|feed_forward_size|hidden_ff)(_.*)?$",
      "feed_forward"),
     (r"^(.*_)?vocab_size$", "vocab"),
-    (r"^(max_position_embeddings|n_positions|n_ctx|max_source_positions|max_target_positions"
-     r"|.*_max_position_embeddings|max_sequence_length|max_seq_len)$", "positions"),
+    ((r"^(max_position_embeddings|n_positions|n_ctx|max_source_positions|max_target_positions"
+      r"|.*_max_position_embeddings|max_sequence_length|max_seq_len)$"), "positions"),
     (r"^(.*_)?(image_size|img_size)$", "image"),
     (r"^patch_size$", "patch"),
-    (r"^window_size$", "window"),
-    (r"^num_queries$", "queries"),  # detection queries: two-stage decoders pick them among the few image tokens  # shifted-window attention: a window that tiles the shrunk patch grid
-    (r"^(hidden_size|d_model|n_embd|embed_dim|embedding_size|dim|hidden_dim|d_embed|model_dim|word_embed_proj_dim"
-     r"|projection_dim|.*_hidden_size|.*_embed_dim|.*_embedding_size|hidden_sizes|embed_dims|dims|conv_dim"
-     r"|.*_hidden_sizes|.*_channels_list)$", "width"),
+    (r"^window_size$", "window"),  # shifted-window attention: a window that tiles the shrunk patch grid
+    (r"^num_queries$", "queries"),  # detection queries: two-stage decoders pick them among the few image tokens
+    ((r"^(hidden_size|d_model|n_embd|embed_dim|embedding_size|dim|hidden_dim|d_embed|model_dim|word_embed_proj_dim"
+      r"|projection_dim|.*_hidden_size|.*_embed_dim|.*_embedding_size|hidden_sizes|embed_dims|dims|conv_dim"
+      r"|.*_hidden_sizes|.*_channels_list)$"), "width"),
 ]
 _DEPENDENT = re.compile(r"^.*_(dim|size|channels|features|hidden)$")
 _KEPT_WHEN_SET = ("out_indices", "out_features")  # which backbone stages a parent (DPT, ZoeDepth) reads
