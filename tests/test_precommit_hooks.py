@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -20,12 +21,15 @@ def git(repo: Path, *arguments: str) -> None:
                    env={**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t"})
 
 
-def try_hook(repo: Path, hook: str, *files: str) -> subprocess.CompletedProcess:
-    """`pre-commit try-repo` installs this project from its working tree, as a user's hook would."""
+def run_hook(repo: Path, hook: str, *files: str) -> subprocess.CompletedProcess:
+    """Run a hook of this project, installed by pre-commit from its last commit, as a user's config would."""
+    revision = subprocess.run(["git", "rev-parse", "HEAD"], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True).stdout.strip()
+    (repo / ".pre-commit-config.yaml").write_text(
+        f"repos:\n  - repo: {PROJECT_ROOT}\n    rev: {revision}\n    hooks:\n      - id: {hook}\n"
+    )
     environment = {**os.environ, "PRE_COMMIT_HOME": str(Path.home() / ".cache" / "modelgen-pre-commit")}
-    command = ["pre-commit", "try-repo", str(PROJECT_ROOT), hook, "--files", *files]
-    executable = Path(os.sys.executable).parent / "pre-commit"
-    command[0] = str(executable) if executable.exists() else "pre-commit"
+    executable = Path(sys.executable).parent / "pre-commit"
+    command = [str(executable) if executable.exists() else "pre-commit", "run", hook, "--files", *files]
     return subprocess.run(command, cwd=repo, capture_output=True, text=True, env=environment)
 
 
@@ -37,12 +41,12 @@ def test_check_copies_hook_flags_copies_of_a_changed_source(tmp_path):
     git(repo, "commit", "-qm", "base")
     bert = "src/transformers/models/bert/modeling_bert.py"
 
-    clean = try_hook(repo, "modelgen-check-copies", bert)
+    clean = run_hook(repo, "modelgen-check-copies", bert)
     assert clean.returncode == 0, clean.stdout + clean.stderr
 
     path = repo / bert
     path.write_text(path.read_text().replace("nn.Tanh()", "nn.ReLU()"))
     git(repo, "add", bert)
-    drifted = try_hook(repo, "modelgen-check-copies", bert)
+    drifted = run_hook(repo, "modelgen-check-copies", bert)
     assert drifted.returncode == 1
     assert "src/transformers/models/roberta/modeling_roberta.py:40: copy of" in drifted.stdout
