@@ -98,7 +98,8 @@ def tiny_config(config_class: type, overrides: dict[str, Any] | None = None):
     return config_class(**arguments), changes
 
 
-def tiny_arguments(config_class: type, instance, state: _Shrinking | None = None) -> dict[str, Any]:
+def tiny_arguments(config_class: type, instance, state: _Shrinking | None = None, nested: bool = False
+                   ) -> dict[str, Any]:
     """Constructor arguments for a tiny version of `instance` (sub-configs as dicts with their `model_type`).
 
     Arguments whose default is None are left out unless shrunk: the class derives them (`head_dim`,
@@ -110,11 +111,12 @@ def tiny_arguments(config_class: type, instance, state: _Shrinking | None = None
     arguments: dict[str, Any] = {}
     heads_list = _heads_list(signature)
     stage_counts = {len(value) for value in signature.values() if isinstance(value, (list, tuple))}
-    needed_layers = _layers_indexed({name: getattr(instance, name, default) for name, default in signature.items()})
+    indexed = {name: getattr(instance, name, default) if nested else default for name, default in signature.items()}
+    needed_layers = _layers_indexed(indexed)
     for name, default in signature.items():
         current = getattr(instance, name, default)
         if _is_config(current):
-            arguments[name] = tiny_arguments(type(current), current, state)  # the same dict the state refers to
+            arguments[name] = tiny_arguments(type(current), current, state, nested=True)  # the dict the state holds
             arguments[name]["model_type"] = type(current).model_type
             continue
         if isinstance(current, bool) and re.match(r"^use_.*kernels?$", name):
@@ -131,7 +133,7 @@ def tiny_arguments(config_class: type, instance, state: _Shrinking | None = None
         if isinstance(current, dict) and isinstance(current.get("mrope_section"), list):
             arguments[name] = dict(current, mrope_section=_scaled_sections(current["mrope_section"], HEAD_DIM // 2))
             continue
-        if default is None and name in _KEPT_WHEN_SET and current is not None and _is_plain(current):
+        if nested and default is None and name in _KEPT_WHEN_SET and current is not None and _is_plain(current):
             arguments[name] = list(current) if isinstance(current, tuple) else current  # a parent's backbone choice
             continue
         if default is None or not _is_plain(current):
@@ -140,8 +142,8 @@ def tiny_arguments(config_class: type, instance, state: _Shrinking | None = None
         if rule == "layers" and isinstance(current, int) and current in stage_counts:
             rule = None  # the number of stages that per-stage lists describe: keep it
         tiny = current if rule is None or isinstance(current, bool) else _shrink(rule, current, signature, heads_list)
-        if rule == "layers" and isinstance(tiny, int) and needed_layers and needed_layers <= current:
-            tiny = max(tiny, needed_layers)  # layer indices elsewhere (out_indices) must stay valid
+        if rule == "layers" and isinstance(tiny, int) and needed_layers:
+            tiny = max(tiny, min(needed_layers, current))  # layer indices elsewhere (out_indices) must stay valid
         if rule == "width" and isinstance(current, int) and isinstance(tiny, int) and current > tiny:
             state.widths.setdefault(current, tiny)
         if tiny != default:

@@ -162,9 +162,9 @@ def _declared_config_class(cls: type):
         return config_class
     if isinstance(annotation, str):
         annotation = getattr(sys.modules.get(cls.__module__), annotation, None)
-    if isinstance(annotation, type) and config_class is not None and annotation is not config_class:
-        if any(base.__name__ in ("PretrainedConfig", "PreTrainedConfig") for base in annotation.__mro__):
-            return annotation
+    specific = isinstance(annotation, type) and bool(getattr(annotation, "model_type", ""))  # not the base class
+    if specific and config_class is not None and annotation is not config_class:
+        return annotation
     return config_class
 
 
