@@ -20,7 +20,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from modelgen.repo import RepoLayout
-from modelgen.smoke.runner import DEFAULT_TIMEOUT, pytorch_model_types, run_smoke
+from modelgen.smoke.runner import DEFAULT_TIMEOUT, ModelResult, pytorch_model_types, run_smoke
 from modelgen.trees import pristine_tree
 
 
@@ -34,6 +34,14 @@ def cause_of(error: str | None) -> str:
     return " ".join(text.split())[:160]
 
 
+def _load_results(path: Path) -> dict[str, ModelResult]:
+    if path.suffix == ".jsonl":
+        rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    else:
+        rows = json.loads(path.read_text())["models"]
+    return {row["model_type"]: ModelResult.from_worker(row) for row in rows}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--version", required=True)
@@ -43,13 +51,20 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=None)
     parser.add_argument("--shuffle", type=int, default=None, metavar="SEED",
                         help="run the models in a seeded random order (a run cut short is then a fair sample)")
+    parser.add_argument("--rerun", type=Path, default=None, metavar="RESULTS",
+                        help="rerun only the models that did not pass in RESULTS (a .json or .partial.jsonl of an "
+                             "earlier run) and report the merged totals")
     parser.add_argument("models", nargs="*", help="a subset (default: every PyTorch model)")
     args = parser.parse_args()
     layout = RepoLayout.discover(pristine_tree(args.version))
     model_types = args.models or pytorch_model_types(layout)
+    earlier = _load_results(args.rerun) if args.rerun else {}
+    if earlier:
+        model_types = [model for model in earlier if earlier[model].status != "pass"]
     if args.shuffle is not None:
         random.Random(args.shuffle).shuffle(model_types)
-    out = args.out or Path(__file__).parent / "results" / f"smoke_{args.version}.json"
+    default_name = f"smoke_{args.version}{'_rerun' if args.rerun else ''}.json"
+    out = args.out or Path(__file__).parent / "results" / default_name
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_suffix(".partial.jsonl")
     partial.write_text("")
@@ -63,8 +78,14 @@ def main() -> int:
     results = run_smoke(layout, model_types, jobs=args.jobs, timeout=args.timeout, python=args.python,
                         progress=progress)
     wall = time.perf_counter() - started
+    rerun_of = None
+    if earlier:
+        rerun_of = {"file": str(args.rerun), "models": len(earlier), "rerun": len(results), "rerun_wall_s": round(wall, 1)}
+        fresh = {result.model_type: result for result in results}
+        results = [fresh.get(model, result) for model, result in earlier.items()]
+        wall = None
     counts = {status: sum(r.status == status for r in results) for status in ("pass", "fail", "skip")}
-    seconds = [r.seconds for r in results if r.seconds is not None]
+    seconds = [r.seconds for r in results if r.seconds is not None]  # per model, from whichever run produced it
     groups: dict[str, list[str]] = defaultdict(list)
     for result in results:
         if result.status != "pass":
@@ -75,7 +96,8 @@ def main() -> int:
             groups[key].append(result.model_type)
     summary = {
         "version": args.version, "jobs": args.jobs, "models": len(results), **counts,
-        "pass_rate": round(counts["pass"] / max(1, len(results)), 4), "wall_s": round(wall, 1),
+        "pass_rate": round(counts["pass"] / max(1, len(results)), 4),
+        "wall_s": round(wall, 1) if wall is not None else None, "rerun_of": rerun_of,
         "median_model_s": round(statistics.median(seconds), 2) if seconds else None,
         "causes": dict(sorted(groups.items(), key=lambda item: -len(item[1]))),
     }
