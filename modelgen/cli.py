@@ -66,6 +66,10 @@ def main() -> None:
     except ModelgenError as error:
         click.echo(f"error: {error}", err=True)
         sys.exit(1)
+    except OSError as error:  # a file that cannot be read or written: nothing was left half-written
+        location = f"{error.filename}: " if error.filename else ""
+        click.echo(f"error: {location}{error.strerror or error}", err=True)
+        sys.exit(1)
     except KeyboardInterrupt:
         sys.exit(130)
     sys.exit(exit_code if isinstance(exit_code, int) else 0)
