@@ -34,6 +34,27 @@ def cause_of(error: str | None) -> str:
     return " ".join(text.split())[:160]
 
 
+def _summary(args, results: list[ModelResult], wall: float | None, rerun_of: dict | None,
+             total: int | None = None) -> dict:
+    counts = {status: sum(r.status == status for r in results) for status in ("pass", "fail", "skip")}
+    seconds = [r.seconds for r in results if r.seconds is not None]  # per model, from whichever run produced it
+    groups: dict[str, list[str]] = defaultdict(list)
+    for result in results:
+        if result.status != "pass":
+            failing = [c for c in result.classes if c["status"] == result.status]
+            failed_checks = failing[0].get("failed_checks", []) if failing else []
+            error = failing[0]["error"] if failing else result.error
+            key = f"{result.status} {'/'.join(failed_checks) or '-'}: {cause_of(error)}"
+            groups[key].append(result.model_type)
+    return {
+        "version": args.version, "jobs": args.jobs, "models": len(results), "of_models": total or len(results),
+        **counts, "pass_rate": round(counts["pass"] / max(1, len(results)), 4),
+        "wall_s": round(wall, 1) if wall is not None else None, "rerun_of": rerun_of,
+        "median_model_s": round(statistics.median(seconds), 2) if seconds else None,
+        "causes": dict(sorted(groups.items(), key=lambda item: -len(item[1]))),
+    }
+
+
 def _load_results(path: Path) -> dict[str, ModelResult]:
     if path.suffix == ".jsonl":
         rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
@@ -54,10 +75,16 @@ def main() -> int:
     parser.add_argument("--rerun", type=Path, default=None, metavar="RESULTS",
                         help="rerun only the models that did not pass in RESULTS (a .json or .partial.jsonl of an "
                              "earlier run) and report the merged totals")
+    parser.add_argument("--summarise", type=Path, default=None, metavar="RESULTS",
+                        help="run nothing: print the summary of RESULTS (e.g. the .partial.jsonl of a run cut short)")
     parser.add_argument("models", nargs="*", help="a subset (default: every PyTorch model)")
     args = parser.parse_args()
     layout = RepoLayout.discover(pristine_tree(args.version))
     model_types = args.models or pytorch_model_types(layout)
+    if args.summarise:
+        loaded = list(_load_results(args.summarise).values())
+        print(json.dumps(_summary(args, loaded, None, None, total=len(model_types)), indent=1))
+        return 0
     earlier = _load_results(args.rerun) if args.rerun else {}
     if earlier:
         model_types = [model for model in earlier if earlier[model].status != "pass"]
@@ -84,23 +111,7 @@ def main() -> int:
         fresh = {result.model_type: result for result in results}
         results = [fresh.get(model, result) for model, result in earlier.items()]
         wall = None
-    counts = {status: sum(r.status == status for r in results) for status in ("pass", "fail", "skip")}
-    seconds = [r.seconds for r in results if r.seconds is not None]  # per model, from whichever run produced it
-    groups: dict[str, list[str]] = defaultdict(list)
-    for result in results:
-        if result.status != "pass":
-            failing = [c for c in result.classes if c["status"] != "pass"]
-            failed_checks = failing[0].get("failed_checks", []) if failing else []
-            error = failing[0]["error"] if failing else result.error
-            key = f"{result.status} {'/'.join(failed_checks) or '-'}: {cause_of(error)}"
-            groups[key].append(result.model_type)
-    summary = {
-        "version": args.version, "jobs": args.jobs, "models": len(results), **counts,
-        "pass_rate": round(counts["pass"] / max(1, len(results)), 4),
-        "wall_s": round(wall, 1) if wall is not None else None, "rerun_of": rerun_of,
-        "median_model_s": round(statistics.median(seconds), 2) if seconds else None,
-        "causes": dict(sorted(groups.items(), key=lambda item: -len(item[1]))),
-    }
+    summary = _summary(args, results, wall, rerun_of)
     out.write_text(json.dumps({"summary": summary, "models": [r.as_dict() for r in results]}, indent=1, default=str))
     print(json.dumps(summary, indent=1))
     return 0
