@@ -121,7 +121,11 @@ class MarkerMaker:
         if own_pairs is None:
             return None
         pairs = old_pairs + own_pairs
-        if not same_code(apply_replacements(original, pairs), new_block):
+        try:
+            written = parse_replacements(format_replacements(pairs))
+        except ReplacementSyntaxError:
+            return None
+        if not same_code(apply_replacements(original, written), new_block):
             return None
         return _marker_line(match.group("target"), pairs)
 

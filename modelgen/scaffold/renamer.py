@@ -19,7 +19,13 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-from modelgen.copies.replacements import Replacement
+from modelgen.copies.replacements import (
+    Replacement,
+    ReplacementSyntaxError,
+    apply_replacements,
+    format_replacements,
+    parse_replacements,
+)
 from modelgen.scaffold.naming import ModelNames
 
 _NOT_ALNUM_BEFORE = "(?<![A-Za-z0-9])"
@@ -27,8 +33,9 @@ _WORD = "A-Za-z0-9_"
 
 
 def _regex_text(text: str) -> str:
-    """A literal as a regular expression that survives the marker grammar (no spaces or commas)."""
-    return re.escape(text).replace("\\-", "-").replace("\\ ", "\\x20").replace(",", "\\x2c")
+    """A literal as a regular expression that survives the marker grammar (no spaces, commas or word `with`)."""
+    escaped = re.escape(text).replace("\\-", "-").replace("\\ ", "\\x20").replace(",", "\\x2c")
+    return re.sub(r"\bwith\b", "wit[h]", escaped)
 
 
 @dataclass(frozen=True)
@@ -145,7 +152,19 @@ class Renaming:
                     pairs.append(Replacement(pattern, replacement))
                     break
             text = target
-        return pairs if text == copy else None
+        if text != copy:
+            return None
+        return pairs if _survives_the_marker_grammar(pairs, source, copy) else None
+
+
+def _survives_the_marker_grammar(pairs: list[Replacement], source: str, copy: str) -> bool:
+    """The pairs, written into a marker and read back, still reproduce the copy (a pair whose text holds the
+    word `with`, as in `dinov2-with-registers`, cannot be written)."""
+    try:
+        parsed = parse_replacements(format_replacements(pairs))
+    except ReplacementSyntaxError:
+        return False
+    return parsed == pairs or apply_replacements(source, parsed) == copy
 
 
 def _literal_replacement(replacement: str):

@@ -100,3 +100,19 @@ def test_protected_names_stay_and_marker_pairs_reproduce_the_copy():
         "class BrandNewBertModel:\n    x = BertNoSpeechDetection()\n    y = torch.bert_helper(self.brand_new_bert)\n")
     pairs = renaming.marker_pairs(source, copy)
     assert apply_replacements(source, pairs) == copy
+
+
+def test_pairs_that_cannot_be_written_in_a_marker_are_refused():
+    """`with` splits a marker's replacement part: `dinov2-with-registers->...` cannot be a pair."""
+    old = ModelNames("Dinov2WithRegisters", "dinov2_with_registers", "dinov2_with_registers",
+                     "DINOV2_WITH_REGISTERS", "Dinov2WithRegisters")
+    new = ModelNames("Zoo", "zoo", "zoo", "ZOO", "Zoo")
+    renaming = Renaming(build_rules(old, new))
+    source = 'x = "facebook/dinov2-with-registers-base"\n'
+    pairs = renaming.marker_pairs(source, renaming.apply(source))
+    assert pairs is not None and "wit[h]" in pairs[0].old  # the left side is a regex: escaped
+    into_with = Renaming(build_rules(BERT, ModelNames("BertWith", "bert_with", "bert_with", "BERT_WITH", "BertWith")))
+    assert into_with.marker_pairs("a = 'bert-x'\n", into_with.apply("a = 'bert-x'\n")) is not None
+    new_with = ModelNames("New", "new_with_x", "new_with_x", "NEW_WITH_X", "New")
+    renaming = Renaming(build_rules(BERT, new_with))
+    assert renaming.marker_pairs("self.bert = 1\n", renaming.apply("self.bert = 1\n")) is None
