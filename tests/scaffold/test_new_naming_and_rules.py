@@ -113,6 +113,8 @@ def test_pairs_that_cannot_be_written_in_a_marker_are_refused():
     assert pairs is not None and "wit[h]" in pairs[0].old  # the left side is a regex: escaped
     into_with = Renaming(build_rules(BERT, ModelNames("BertWith", "bert_with", "bert_with", "BERT_WITH", "BertWith")))
     assert into_with.marker_pairs("a = 'bert-x'\n", into_with.apply("a = 'bert-x'\n")) is not None
-    new_with = ModelNames("New", "new_with_x", "new_with_x", "NEW_WITH_X", "New")
-    renaming = Renaming(build_rules(BERT, new_with))
-    assert renaming.marker_pairs("self.bert = 1\n", renaming.apply("self.bert = 1\n")) is None
+    xlm = ModelNames("XLMRoberta", "xlm_roberta", "xlm-roberta", "XLM_ROBERTA", "XLM-RoBERTa")
+    renaming = Renaming(build_rules(xlm, ModelNames("NewWithX", "new_with_x", "new_with_x", "NEW_WITH_X", "NewWithX")))
+    source = 'checkpoint = "FacebookAI/xlm-roberta-base"\n'
+    assert renaming.apply(source) == 'checkpoint = "FacebookAI/new-with-x-base"\n'
+    assert renaming.marker_pairs(source, renaming.apply(source)) is None
