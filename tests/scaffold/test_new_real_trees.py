@@ -118,9 +118,11 @@ def test_names_containing_the_old_name_are_kept_and_copies_of_copies_point_at_th
     code = re.sub(r"(?m)^# Copied from .*$", "", xlm)  # markers name the sources, of course
     assert "class ZooXlmRobertaModel(" in code and not re.search(r"XLMZoo|ZooXlmZoo|(?<![A-Za-z_])(XLMRoberta|XLM_ROBERTA)", code)
     roberta = (package(tree_446, "roberta") / "modeling_zoo_roberta.py").read_text()
-    # RobertaSelfOutput was copied from BertSelfOutput: the new copy points at bert, with the rename appended
-    assert re.search(r"# Copied from transformers\.models\.bert\.modeling_bert\.BertSelfOutput with "
-                     r"Bert->Roberta,Roberta->ZooRoberta\nclass ZooRobertaSelfOutput", roberta)
+    # RobertaSelfAttention was copied from BertSelfAttention: the new copy points at bert, rename appended
+    assert re.search(r"# Copied from transformers\.models\.bert\.modeling_bert\.BertSelfAttention with "
+                     r"Bert->Roberta,Roberta->ZooRoberta\nclass ZooRobertaSelfAttention", roberta)
+    # RobertaSelfOutput is an exact copy of BertSelfOutput: so is the new one, no pairs needed
+    assert "# Copied from transformers.models.bert.modeling_bert.BertSelfOutput\nclass ZooRobertaSelfOutput" in roberta
     bert = (package(tree_446, "bert") / "modeling_zoo_bert.py").read_text()
     assert "ZooRoberta" not in bert and "DistilZooBert" not in bert
 
