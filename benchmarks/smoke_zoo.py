@@ -86,8 +86,9 @@ def main() -> int:
         print(json.dumps(_summary(args, loaded, None, None, total=len(model_types)), indent=1))
         return 0
     earlier = _load_results(args.rerun) if args.rerun else {}
-    if earlier:
-        model_types = [model for model in earlier if earlier[model].status != "pass"]
+    if earlier:  # the models named on the command line, else every model that did not pass
+        model_types = [model for model in earlier if earlier[model].status != "pass"
+                       and (not args.models or model in args.models)]
     if args.shuffle is not None:
         random.Random(args.shuffle).shuffle(model_types)
     default_name = f"smoke_{args.version}{'_rerun' if args.rerun else ''}.json"
