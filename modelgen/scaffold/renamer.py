@@ -81,7 +81,7 @@ def build_rules(old: ModelNames, new: ModelNames, checkpoints: tuple[str, str] |
         if literal and all((rule.literal, rule.boundary_pattern) != (literal, pattern) for rule in rules):
             rules.append(Rule(literal, pattern, replacement))
 
-    if old.display != old.prefix:
+    if old.display not in (old.prefix, old.folder, old.model_type, old.hyphenated):
         add(old.display, f"(?<![{_WORD}]){_regex_text(old.display)}(?![{_WORD}])", new.display)
     add(old.prefix, f"{_NOT_ALNUM_BEFORE}{_regex_text(old.prefix)}(?![a-z0-9_])", new.prefix)
     add(old.constant, f"{_NOT_ALNUM_BEFORE}{_regex_text(old.constant)}(?=_)", new.constant)

@@ -118,3 +118,10 @@ def test_pairs_that_cannot_be_written_in_a_marker_are_refused():
     source = 'checkpoint = "FacebookAI/xlm-roberta-base"\n'
     assert renaming.apply(source) == 'checkpoint = "FacebookAI/new-with-x-base"\n'
     assert renaming.marker_pairs(source, renaming.apply(source)) is None
+
+
+def test_a_display_name_equal_to_the_model_type_is_not_a_rule_of_its_own():
+    """4.46.3 lists mamba2's display name as "mamba2": the model type must still become the new one."""
+    mamba2 = ModelNames("Mamba2", "mamba2", "mamba2", "MAMBA2", "mamba2")
+    renaming = Renaming(build_rules(mamba2, BRAND_NEW))
+    assert renaming.apply('model_type = "mamba2"') == 'model_type = "brand_new_bert"'
