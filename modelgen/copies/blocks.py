@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
 _HEADER = re.compile(r"(?P<indent>[ \t]*)(?:async[ \t]+def|def|class)[ \t]+(?P<name>\w+)")
-_HEADER_CLOSING = re.compile(r"\s*\)(\s*->.*)?:\s*(#.*)?$")
+# A line that starts with a closing bracket continues the statement above (`) -> Tensor:`, `): ...`).
+_HEADER_CLOSING = re.compile(r"[ \t]*[)\]}]")
 _END_COPY = re.compile(r"^[ \t]*# End copy", re.MULTILINE)
 _ANY_HEADER = re.compile(r"^[ \t]*(?:async[ \t]+def|def|class)[ \t]+(\w+)", re.MULTILINE)
 # Comments and string literals; the unrolled loops keep this fast. String prefixes do not change where a

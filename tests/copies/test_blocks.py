@@ -41,3 +41,8 @@ def test_end_copy_ends_a_copy_only_at_its_body_indentation():
     text = SourceText(TEXT)
     assert text.block_end(0, stop_at_end_copy=True) == 10  # the blank line before it is trimmed
     assert text.block_end(0) == 14
+
+
+def test_a_wrapped_one_line_class_header_belongs_to_its_block():
+    text = SourceText("class LongName(\n    BaseClass\n): ...\n\n\nclass Next:\n    pass\n")
+    assert text.block_end(0) == 3
