@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The main job end to end on the default input: the pinned transformers 4.46.3 source tree.
+# The main job end to end on the default input, the pinned transformers 4.46.3 source tree:
+# check-copies (and --fix repairing a planted drift), then new --like bert, check-copies and smoke of the new model.
 # Usage: scripts/demo.sh [SCRATCH_DIR]   (run through `make demo`, which installs modelgen first)
 set -euo pipefail
 scratch=${1:-${TMPDIR:-/tmp}/modelgen-demo}
@@ -27,3 +28,10 @@ if modelgen check-copies --repo "$tree" --diff 2>/dev/null; then echo "expected 
 echo "== modelgen check-copies --fix"
 modelgen check-copies --repo "$tree" --fix 2>&1 | grep -v "note:"
 cmp "$tree/$copy" "$pristine/$copy" && echo "== $copy is byte-identical to the release again"
+
+echo "== modelgen new --like bert --name BrandNewBert"
+modelgen new --like bert --name BrandNewBert --checkpoint brand-new-org/brand-new-bert-base --repo "$tree"
+echo "== modelgen check-copies (the generated copies carry verified markers)"
+modelgen check-copies --repo "$tree" 2>/dev/null
+echo "== modelgen smoke brand_new_bert (every class from a tiny config, one forward pass on the CPU)"
+modelgen smoke --repo "$tree" brand_new_bert
