@@ -2,8 +2,11 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
+# The 5.23.0 tree's models import dependencies that conflict with 4.46.3's pins: smoke runs their workers
+# with this interpreter (`modelgen smoke --python .venv-523/bin/python`).
+VENV_523 ?= .venv-523
 
-.PHONY: install demo test fix-copies benchmark
+.PHONY: install tree-venvs demo test fix-copies benchmark
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -11,12 +14,19 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[dev,smoke]"
 	touch $@
 
+$(VENV_523)/.installed:
+	$(PYTHON) -m venv $(VENV_523)
+	$(VENV_523)/bin/python -m pip install --quiet torch==2.13.0 transformers==5.23.0
+	touch $@
+
 install: $(VENV)/.installed
+
+tree-venvs: $(VENV_523)/.installed
 
 demo: install
 	PATH="$(abspath $(BIN)):$$PATH" scripts/demo.sh
 
-test: install
+test: install tree-venvs
 	$(BIN)/python -m pytest -q
 
 fix-copies: install
