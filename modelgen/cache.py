@@ -39,6 +39,7 @@ class ResultCache:
         self.path = cache_home() / namespace / f"{key}.json"
         self.entries: dict[str, Any] = self._load() if enabled else {}
         self._dirty = False
+        self._used: set[str] = set()
 
     def _load(self) -> dict[str, Any]:
         try:
@@ -48,14 +49,25 @@ class ResultCache:
         return data if isinstance(data, dict) else {}
 
     def get(self, key: str) -> Any:
+        self._used.add(key)
         return self.entries.get(key)
 
     def put(self, key: str, value: Any) -> None:
+        self._used.add(key)
         if self.enabled and self.entries.get(key) != value:
             self.entries[key] = value
             self._dirty = True
 
-    def save(self) -> None:
+    def mark_changed(self) -> None:
+        self._dirty = True
+
+    def save(self, prune: bool = False) -> None:
+        """Write the cache; with `prune`, drop the entries this run did not use (a whole-tree run)."""
+        if prune:
+            unused = [key for key in self.entries if key not in self._used and key != "fingerprints"]
+            for key in unused:
+                del self.entries[key]
+            self._dirty = self._dirty or bool(unused)
         if self.enabled and self._dirty:
             write_atomic(self.path, json.dumps(self.entries, separators=(",", ":")))
             self._dirty = False
@@ -83,5 +95,5 @@ class FileFingerprints:
         self._known[key] = digest
         if self._cache.enabled:
             self._table[key] = [status.st_mtime_ns, status.st_size, digest]
-            self._cache._dirty = True
+            self._cache.mark_changed()
         return digest

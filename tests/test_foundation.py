@@ -56,3 +56,15 @@ def test_fingerprints_reuse_hashes_of_unchanged_files(tmp_path, monkeypatch):
     reloaded = ResultCache("test", tmp_path)
     monkeypatch.setattr(Path, "read_bytes", lambda self: pytest.fail("an unchanged file was read again"))
     assert FileFingerprints(reloaded).hash(path) == first
+
+
+def test_a_whole_tree_run_prunes_entries_it_did_not_use(tmp_path, monkeypatch):
+    monkeypatch.setenv("MODELGEN_CACHE_DIR", str(tmp_path / "cache"))
+    cache = ResultCache("test", tmp_path)
+    cache.put("old", 1)
+    cache.put("kept", 2)
+    cache.save()
+    rerun = ResultCache("test", tmp_path)
+    assert rerun.get("kept") == 2
+    rerun.save(prune=True)
+    assert ResultCache("test", tmp_path).entries == {"kept": 2}

@@ -101,7 +101,7 @@ class CopyChecker:
                 stored = self._check_file(marked_file)
                 self.cache.put(key, stored)
             self._collect(report, stored, lines)
-        self.cache.save()
+        self.cache.save(prune=paths is None)
         return report
 
     def _selected_lines(self, marked_file: MarkedFile, wanted: set[Path] | None) -> set[int] | None:
