@@ -50,6 +50,15 @@ def pristine_523() -> Path:
     return pristine_tree("5.23.0")
 
 
+@pytest.fixture(scope="session")
+def python_523() -> str:
+    """The interpreter with the 5.23.0 tree's dependencies, for smoke workers (`make tree-venvs`)."""
+    interpreter = PROJECT_ROOT / ".venv-523" / "bin" / "python"
+    if not interpreter.is_file():
+        pytest.skip("needs .venv-523 with torch==2.13.0 and transformers==5.23.0 (make tree-venvs)")
+    return str(interpreter)
+
+
 @pytest.fixture
 def scratch_tree(tmp_path):
     """A writable copy of a pinned transformers tree: `scratch_tree("4.46.3")`."""

@@ -23,7 +23,6 @@ from modelgen.trees import scratch_copy
 pytestmark = pytest.mark.real_tree
 
 PROJECT = Path(__file__).resolve().parents[2]
-VENV_523 = PROJECT / ".venv-523" / "bin" / "python"
 MODELS_446 = ["bert", "roberta", "gpt2", "clip", "whisper", "blip", "xlm_roberta", "deberta_v2", "llama"]
 
 
@@ -140,8 +139,7 @@ def test_an_edit_to_the_old_block_is_reported_at_the_new_copy(tree_446, tmp_path
     assert "src/transformers/models/zoo_gpt2/modeling_zoo_gpt2.py" in paths
 
 
-@pytest.mark.skipif(not VENV_523.is_file(), reason="needs .venv-523 (the 5.23.0 tree's dependencies)")
-def test_523_tree_new_model_imports_passes_smoke_and_check_copies(tmp_path):
+def test_523_tree_new_model_imports_passes_smoke_and_check_copies(tmp_path, python_523):
     """Reference: on 5.23.0 it produced no importable model at all."""
     root = scratch_copy("5.23.0", tmp_path / "transformers")
     for model in ("bert", "llama"):
@@ -151,7 +149,7 @@ def test_523_tree_new_model_imports_passes_smoke_and_check_copies(tmp_path):
     assert result.returncode == 0, result.stdout[-2000:]
     result = import_in_tree(root / "src", (
         "from transformers import ZooBertModel, ZooLlamaForCausalLM, BertModel, AutoConfig\n"
-        "assert AutoConfig.for_model('zoo_llama').model_type == 'zoo_llama'\n"), python=str(VENV_523))
+        "assert AutoConfig.for_model('zoo_llama').model_type == 'zoo_llama'\n"), python=python_523)
     assert result.returncode == 0, result.stderr[-2000:]
-    results = run_smoke(RepoLayout.discover(root), ["zoo_bert", "zoo_llama"], jobs=2, python=str(VENV_523))
+    results = run_smoke(RepoLayout.discover(root), ["zoo_bert", "zoo_llama"], jobs=2, python=python_523)
     assert all(result.status == "pass" for result in results), [(r.model_type, r.error) for r in results]

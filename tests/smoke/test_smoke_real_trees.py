@@ -1,14 +1,11 @@
 """`modelgen smoke` on the pinned transformers trees, a handful of models (the whole zoo is a benchmark)."""
 
-from pathlib import Path
-
 import pytest
 
 from modelgen.repo import RepoLayout
 from modelgen.smoke.runner import run_smoke
 
 MODELS = ["bert", "gpt2", "t5", "vit", "whisper", "llama"]
-VENV_523 = Path(__file__).resolve().parents[2] / ".venv-523" / "bin" / "python"
 
 
 def assert_all_pass(results):
@@ -24,6 +21,5 @@ def test_handful_of_models_pass_on_446(pristine_446):
 
 
 @pytest.mark.real_tree
-@pytest.mark.skipif(not VENV_523.is_file(), reason="needs .venv-523 (pip install torch==2.13.0 transformers==5.23.0)")
-def test_handful_of_models_pass_on_523(pristine_523):
-    assert_all_pass(run_smoke(RepoLayout.discover(pristine_523), MODELS, jobs=2, python=str(VENV_523)))
+def test_handful_of_models_pass_on_523(pristine_523, python_523):
+    assert_all_pass(run_smoke(RepoLayout.discover(pristine_523), MODELS, jobs=2, python=python_523))
