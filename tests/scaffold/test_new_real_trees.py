@@ -22,7 +22,6 @@ from modelgen.trees import scratch_copy
 
 pytestmark = pytest.mark.real_tree
 
-PROJECT = Path(__file__).resolve().parents[2]
 MODELS_446 = ["bert", "roberta", "gpt2", "clip", "whisper", "blip", "xlm_roberta", "deberta_v2", "llama"]
 
 
