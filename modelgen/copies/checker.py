@@ -62,7 +62,7 @@ class _Outcome:
 
     path: Path
     marker: Marker
-    kind: str  # "ok" | "drift" | "error"
+    kind: str  # "ok" | "drift" | "error" | "skipped" (a misspelt marker, not checked)
     message: str = ""
     source: SourceBlock | None = None
     header: int = 0
