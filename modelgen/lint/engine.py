@@ -157,12 +157,7 @@ class _Walk:
         for handler in handlers:
             handler(node, file)
         if node_type is ast.If and is_type_checking_test(node.test):
-            file.type_checking_depth += 1
-            for statement in node.body:
-                self.statement(statement)
-            file.type_checking_depth -= 1
-            for statement in node.orelse:
-                self.statement(statement)
+            self._type_checking_branch(node, self.statement)
             return
         if self.binding_rules:
             self._bind_statement_targets(node)
@@ -182,6 +177,15 @@ class _Walk:
                 self.statement(child)
         if is_scope:
             file.scopes.pop()
+
+    def _type_checking_branch(self, node: ast.If, walk) -> None:
+        """`if TYPE_CHECKING:`: its body is walked as type-checking-only code, its else branch as usual."""
+        self.file.type_checking_depth += 1
+        for statement in node.body:
+            walk(statement)
+        self.file.type_checking_depth -= 1
+        for statement in node.orelse:
+            walk(statement)
 
     def _triggered(self, node: ast.AST) -> bool:
         """Whether a trigger line falls within the node's lines (nodes without a position: assume so)."""
@@ -260,12 +264,7 @@ class _Walk:
         for handler in handlers:
             handler(node, file)
         if node_type is ast.If and is_type_checking_test(node.test):
-            file.type_checking_depth += 1
-            for statement in node.body:
-                self.visit(statement)
-            file.type_checking_depth -= 1
-            for statement in node.orelse:
-                self.visit(statement)
+            self._type_checking_branch(node, self.visit)
             return
         if is_scope:
             file.scopes.append(node)
