@@ -81,16 +81,24 @@ class FileFingerprints:
         self._cache = cache
         self._known: dict[str, str] = {}  # hashes established during this run
 
-    def hash(self, path: Path, data: bytes | None = None) -> str:
-        """The content hash; pass `data` when the bytes were just read (the stat shortcut is skipped)."""
+    def unchanged_hash(self, path: Path) -> str | None:
+        """The hash already known for this file (this run, or an unchanged size and time); None if unknown."""
         key = str(path)
-        stored = self._table.get(key)
-        if data is None and key in self._known:
+        if key in self._known:
             return self._known[key]
+        stored = self._table.get(key)
         status = path.stat()
-        if data is None and stored and stored[0] == status.st_mtime_ns and stored[1] == status.st_size:
+        if stored and stored[0] == status.st_mtime_ns and stored[1] == status.st_size:
             self._known[key] = stored[2]
             return stored[2]
+        return None
+
+    def hash(self, path: Path, data: bytes | None = None) -> str:
+        """The content hash; pass `data` when the bytes were just read (the known hash is not trusted then)."""
+        key = str(path)
+        if data is None and (known := self.unchanged_hash(path)) is not None:
+            return known
+        status = path.stat()
         digest = content_hash(data if data is not None else path.read_bytes())
         self._known[key] = digest
         if self._cache.enabled:

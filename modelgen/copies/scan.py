@@ -55,11 +55,10 @@ def scan_markers(
     """
     tests_dir = layout.tests_dir
     for path in python_files(layout):
-        digest = fingerprints.hash(path)
-        key = f"markers:{digest}"
-        stored = cache.get(key)
+        digest = fingerprints.unchanged_hash(path)
+        stored = cache.get(f"markers:{digest}") if digest is not None else None
         if stored is None:
-            data = path.read_bytes()
+            data = path.read_bytes()  # read once: hashed and scanned
             digest = fingerprints.hash(path, data)
             text = data.decode("utf-8", errors="replace")
             markers = find_markers(text, layout.package, path.is_relative_to(tests_dir))
