@@ -14,11 +14,12 @@ import re
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
-_HEADER = re.compile(r"(?P<indent>[ \t]*)(?:async[ \t]+def|def|class)[ \t]+(?P<name>\w+)")
+# `class Name` / `def name` / `async def name` at the start of a line (after its indentation).
+DEFINITION_HEADER = re.compile(r"(?P<indent>[ \t]*)(?:async[ \t]+def|def|class)[ \t]+(?P<name>\w+)")
 # A line that starts with a closing bracket continues the statement above (`) -> Tensor:`, `): ...`).
 _HEADER_CLOSING = re.compile(r"[ \t]*[)\]}]")
 _END_COPY = re.compile(r"^[ \t]*# End copy", re.MULTILINE)
-_ANY_HEADER = re.compile(r"^[ \t]*(?:async[ \t]+def|def|class)[ \t]+(\w+)", re.MULTILINE)
+_ANY_HEADER = re.compile("^" + DEFINITION_HEADER.pattern, re.MULTILINE)
 # Comments and string literals; the unrolled loops keep this fast. String prefixes do not change where a
 # literal ends, so they are not matched.
 _STRING_OR_COMMENT = re.compile(
@@ -81,7 +82,7 @@ class SourceText:
 
     def qualname_at(self, header: int) -> str:
         """The qualified name of the definition whose header is line `header` (enclosing ones first)."""
-        names = [_HEADER.match(self.lines[header]).group("name")]
+        names = [DEFINITION_HEADER.match(self.lines[header]).group("name")]
         width = len(indent_of(self.lines[header]))
         in_strings = self.lines_in_strings
         for index in range(header - 1, -1, -1):
@@ -92,7 +93,7 @@ class SourceText:
                 continue
             line_width = len(indent_of(line))
             if line_width < width:
-                match = _HEADER.match(line)
+                match = DEFINITION_HEADER.match(line)
                 if match is not None:
                     names.append(match.group("name"))
                 width = line_width
@@ -102,7 +103,7 @@ class SourceText:
         """The definition whose header is line `index`, if any."""
         if index >= len(self.lines) or index in self.lines_in_strings:
             return None
-        match = _HEADER.match(self.lines[index])
+        match = DEFINITION_HEADER.match(self.lines[index])
         if match is None:
             return None
         name = match.group("name")
@@ -131,7 +132,7 @@ class SourceText:
         """Line indices of every `class`/`def` header, by defined name (one regex pass over the file)."""
         headers: dict[str, list[int]] = {}
         for match in _ANY_HEADER.finditer(self.text):
-            headers.setdefault(match.group(1), []).append(self.line_of_offset(match.start()))
+            headers.setdefault(match.group("name"), []).append(self.line_of_offset(match.start()))
         return headers
 
     def _find_in(self, name: str, start: int, end: int, parents: list[str]) -> Definition | None:

@@ -13,15 +13,13 @@ from __future__ import annotations
 import ast
 import inspect
 import io
-import re
 import tokenize
 from dataclasses import dataclass
 
-from modelgen.copies.blocks import SourceText, indent_of
+from modelgen.copies.blocks import DEFINITION_HEADER, SourceText, indent_of
 from modelgen.copies.replacements import Replacement, apply_replacements
 from modelgen.copies.segments import IGNORE_COPY, Segment, join_segments, split_segments
 
-_HEADER_NAME = re.compile(r"^([ \t]*(?:async[ \t]+def|def|class)[ \t]+)(\w+)")
 
 
 @dataclass(frozen=True)
@@ -120,7 +118,7 @@ def _normal_form(lines: list[str]) -> tuple[str, tuple[str, ...]] | None:
         return ("", ())
     indent = indent_of(lines[0])
     code = "".join(line[len(indent) :] if line.startswith(indent) else line for line in lines)
-    if _HEADER_NAME.match(code) is None:
+    if DEFINITION_HEADER.match(code) is None:
         code = "class _:\n" + "".join(line if line.strip() else "\n" for line in lines)
         indent = ""
     try:
@@ -158,10 +156,12 @@ def _move_block(lines: list[str], indent: str, in_strings: frozenset[int]) -> li
 
 def _rename_header(expected_header: str, copy_header: str) -> str:
     """Put the copy's own class or function name on the expected first line."""
-    copy_match = _HEADER_NAME.match(copy_header)
-    if copy_match is None:
+    copy_match = DEFINITION_HEADER.match(copy_header)
+    expected_match = DEFINITION_HEADER.match(expected_header)
+    if copy_match is None or expected_match is None:
         return expected_header
-    return _HEADER_NAME.sub(lambda match: match.group(1) + copy_match.group(2), expected_header, count=1)
+    start, end = expected_match.span("name")
+    return expected_header[:start] + copy_match.group("name") + expected_header[end:]
 
 
 def _number_lines(segments: list[Segment]) -> list[list[tuple[int, str]]]:

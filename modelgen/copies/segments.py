@@ -6,13 +6,11 @@ that segment from the comparison; a method that exists only in the copy may be e
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
-from modelgen.copies.blocks import indent_of
+from modelgen.copies.blocks import DEFINITION_HEADER, indent_of
 
 IGNORE_COPY = "# Ignore copy"
-_HEADER = re.compile(r"(?:async[ \t]+def|def|class)[ \t]+(\w+)")
 
 
 @dataclass(frozen=True)
@@ -32,13 +30,13 @@ def split_segments(lines: list[str], in_strings: frozenset[int] = frozenset()) -
     for index, line in enumerate(lines[1:], 1):
         if index in in_strings or indent_of(line) != body_indent:
             continue
-        match = _HEADER.match(line, len(body_indent))
+        match = DEFINITION_HEADER.match(line, len(body_indent))
         if match is None:
             continue
         start = index
         while start - 1 > 0 and _is_attached_prefix(lines[start - 1], body_indent):
             start -= 1
-        starts.append((start, match.group(1)))
+        starts.append((start, match.group("name")))
     boundaries = [(0, ""), *starts]
     seen: dict[str, int] = {}
     segments = []
