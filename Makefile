@@ -16,7 +16,7 @@ $(VENV)/.installed: pyproject.toml
 
 $(VENV_523)/.installed:
 	$(PYTHON) -m venv $(VENV_523)
-	$(VENV_523)/bin/python -m pip install --quiet torch==2.13.0 transformers==5.23.0
+	$(VENV_523)/bin/python -m pip install --quiet torch==2.13.0 transformers==5.23.0 "scipy>=1.11,<2" "pillow>=10,<13.1"
 	touch $@
 
 install: $(VENV)/.installed

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from modelgen.changeset import ChangeSet
 from modelgen.repo import RepoLayout
+from modelgen.scaffold.dummies import dummy_blocks, insertion_point, names_imported_after, new_dummy_lines
 from modelgen.scaffold.naming import ModelNames
 from modelgen.scaffold.parsing import parse_python
 from modelgen.scaffold.renamer import Renaming
@@ -50,7 +51,11 @@ class Registrar:
             if path.name not in _SKIPPED_AUTO_FILES:
                 self._edit(changes, path, self._auto_mapping_insertions)
         self._edit(changes, self.layout.models_dir / "__init__.py", self._models_init_insertions)
-        self._edit(changes, self.layout.package_dir / "__init__.py", self._top_level_insertions)
+        init_path = self.layout.package_dir / "__init__.py"
+        self._edit(changes, init_path, self._top_level_insertions)
+        for path in sorted((self.layout.package_dir / "utils").glob("dummy_*_objects.py")):
+            self._edit(changes, path, lambda text, dummy_path: self._dummy_insertions(
+                text, dummy_path, init_path, changes.current(init_path)))
         self._edit(changes, self.layout.docs_dir / "_toctree.yml", self._toctree_insertions)
 
     def _edit(self, changes: ChangeSet, path: Path, insertions_for) -> None:
@@ -146,6 +151,21 @@ class Registrar:
                 indent = " " * statement.col_offset
                 insertions.append(Insertion(before, tuple(_top_level_lines(form[0], indent, new_module, names)), new_module))
         return insertions
+
+    # --- the dummy objects of 4.x trees (`utils/dummy_pt_objects.py`), in the order of the edited __init__ -----
+    def _dummy_insertions(self, text: str, path: Path, init_path: Path, init_text: str | None) -> list[Insertion]:
+        blocks = dummy_blocks(path, text)
+        renamed = {old: self.renaming.apply(old) for old in self.exported_names if old in blocks}
+        if not renamed or init_text is None:
+            return []
+        following = names_imported_after(init_path, init_text, f"models.{self.new.folder}", set(renamed.values()))
+        if following is None:
+            return []
+        new_lines = new_dummy_lines(text, blocks, renamed)
+        before = insertion_point(blocks, following)
+        if before is None:
+            return [Insertion(len(text.splitlines()), ("", "", *new_lines))]
+        return [Insertion(before, (*new_lines, "", ""))]
 
     def _dict_entry_insertions(self, lines, node: ast.Dict, old_module: str, new_module: str) -> list[Insertion]:
         keys = [key.value if isinstance(key, ast.Constant) else None for key in node.keys]

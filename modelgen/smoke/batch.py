@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from pathlib import Path
@@ -26,6 +27,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT)
     parser.add_argument("--python", default=None)
     parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--jsonl", type=Path, default=None,
+                        help="also append each model's result here as it finishes (a run cut short still counts)")
     parser.add_argument("--all", action="store_true")
     parser.add_argument("model_types", nargs="*")
     args = parser.parse_args(argv)
@@ -36,14 +39,20 @@ def main(argv: list[str] | None = None) -> int:
         started = time.perf_counter()
         results = run_smoke(layout, selected, device=device, jobs=args.jobs, timeout=args.timeout,
                             python=args.python, compare_devices=args.compare_devices,
-                            progress=lambda done, total, result: print(
-                                f"{done}/{total} {result.model_type} {result.status}", file=sys.stderr, flush=True))
+                            progress=lambda done, total, result: _progress(done, total, result, args.jsonl))
     except ModelgenError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     args.out.write_text(render_json(results), encoding="utf-8")
     print(f"{summary(results)} in {time.perf_counter() - started:.0f} s on {device}", file=sys.stderr)
     return 1 if any(result.status == "fail" for result in results) else 0
+
+
+def _progress(done: int, total: int, result, jsonl: Path | None) -> None:
+    print(f"{done}/{total} {result.model_type} {result.status}", file=sys.stderr, flush=True)
+    if jsonl is not None:
+        with jsonl.open("a", encoding="utf-8") as stream:
+            stream.write(json.dumps(result.as_dict(), default=str) + "\n")
 
 
 if __name__ == "__main__":

@@ -152,3 +152,27 @@ def test_523_tree_new_model_imports_passes_smoke_and_check_copies(tmp_path, pyth
     assert result.returncode == 0, result.stderr[-2000:]
     results = run_smoke(RepoLayout.discover(root), ["zoo_bert", "zoo_llama"], jobs=2, python=python_523)
     assert all(result.status == "pass" for result in results), [(r.model_type, r.error) for r in results]
+
+
+def _backend_branch_names(init: Path, name: str) -> list[str]:
+    """Every name imported, in order, in the `__init__` branch that imports `name` (its backend's branch)."""
+    for node in ast.walk(ast.parse(init.read_text())):
+        for body in (getattr(node, "body", None), getattr(node, "orelse", None)):
+            if isinstance(body, list) and any(isinstance(item, ast.ImportFrom) and item.level == 1
+                                              and name in {alias.name for alias in item.names} for item in body):
+                return [alias.name for item in body if isinstance(item, ast.ImportFrom) for alias in item.names]
+    return []
+
+
+def test_dummy_objects_follow_the_init_order_like_the_library_generator(tree_446):
+    """`make fix-copies` regenerates `dummy_pt_objects.py` from the `__init__`'s torch branch, in its order: the new
+    model's dummies must already be there, in that order, so the library's dummy check passes unchanged."""
+    src = tree_446 / "src/transformers"
+    dummy_file = src / "utils/dummy_pt_objects.py"
+    dummies = [node.name for node in ast.parse(dummy_file.read_text()).body
+               if isinstance(node, (ast.ClassDef, ast.FunctionDef))]
+    listed = _backend_branch_names(src / "__init__.py", "ZooBertModel")
+    assert "ZooBertModel" in dummies and "load_tf_weights_in_zoo_bert" in dummies
+    assert dummies == [name for name in listed if name in set(dummies)]
+    result = import_in_tree(src.parent, "import transformers.utils.dummy_pt_objects as d; print(d.ZooBertModel)")
+    assert result.returncode == 0, result.stderr
