@@ -213,3 +213,14 @@ def test_checkpoint_option_replaces_the_old_checkpoint_everywhere(fixture_tree):
         package / "configuration_brand_new_bert.py").read_text()
     assert run("new", "--like", "bert", "--name", "Other", "--checkpoint", "no-slash", "--repo",
                str(root)).returncode == 1
+
+
+def test_dummy_objects_are_added_in_the_init_order(bert_copy):
+    """4.x trees keep a dummy per torch export, in the `__init__`'s order (the library regenerates and compares):
+    BrandNewBert's dummies go after Bert's and before CLIP's, renamed copies of Bert's."""
+    text = (bert_copy / "src/transformers/utils/dummy_pt_objects.py").read_text()
+    names = [node.name for node in ast.parse(text).body if isinstance(node, ast.ClassDef)]
+    assert names == ["BertModel", "BertPreTrainedModel", "BrandNewBertModel", "BrandNewBertPreTrainedModel",
+                     "CLIPModel", "RobertaModel"]
+    assert "class BrandNewBertModel(metaclass=DummyObject):\n    _backends = [\"torch\"]\n" in text
+    assert "\n\n\nclass CLIPModel" in text and "\n\n\nclass BrandNewBertModel" in text
