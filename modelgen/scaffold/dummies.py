@@ -34,20 +34,24 @@ def new_dummy_lines(text: str, blocks: dict[str, tuple[int, int]], renamed: dict
     return new_lines
 
 
-def names_imported_after(init_path: Path, init_text: str, module: str, new_names: set[str]) -> list[str] | None:
-    """The names imported, in order, by the statements that follow the new model's import of `new_names` from
-    `module` (the backend branch of the `__init__` that lists it); None where the `__init__` does not import them
-    (a tree whose dummies are not generated from its `__init__`)."""
+def new_model_import(init_path: Path, init_text: str, module: str, candidates: set[str]
+                     ) -> tuple[set[str], list[str]] | None:
+    """(the names the `__init__` imports from `module` among `candidates`, the names imported after that statement
+    in its backend branch, in order); None where it imports none of them (a tree whose dummies are not generated
+    from its `__init__`)."""
     for node in ast.walk(parse_python(init_path, init_text)):
         for field_name in ("body", "orelse"):
             body = getattr(node, field_name, None)
             if not isinstance(body, list):
                 continue
             for index, statement in enumerate(body):
-                if (isinstance(statement, ast.ImportFrom) and statement.level == 1 and statement.module == module
-                        and new_names & {alias.name for alias in statement.names}):
-                    return [alias.name for later in body[index + 1:] if isinstance(later, ast.ImportFrom)
-                            for alias in later.names]
+                if not (isinstance(statement, ast.ImportFrom) and statement.level == 1 and statement.module == module):
+                    continue
+                imported = candidates & {alias.name for alias in statement.names}
+                if imported:
+                    following = [alias.name for later in body[index + 1:] if isinstance(later, ast.ImportFrom)
+                                 for alias in later.names]
+                    return imported, following
     return None
 
 

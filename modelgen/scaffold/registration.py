@@ -14,7 +14,7 @@ from pathlib import Path
 
 from modelgen.changeset import ChangeSet
 from modelgen.repo import RepoLayout
-from modelgen.scaffold.dummies import dummy_blocks, insertion_point, names_imported_after, new_dummy_lines
+from modelgen.scaffold.dummies import dummy_blocks, insertion_point, new_dummy_lines, new_model_import
 from modelgen.scaffold.naming import ModelNames
 from modelgen.scaffold.parsing import parse_python
 from modelgen.scaffold.renamer import Renaming
@@ -156,11 +156,14 @@ class Registrar:
     def _dummy_insertions(self, text: str, path: Path, init_path: Path, init_text: str | None) -> list[Insertion]:
         blocks = dummy_blocks(path, text)
         renamed = {old: self.renaming.apply(old) for old in self.exported_names if old in blocks}
+        renamed = {old: new for old, new in renamed.items() if new != old}  # a shared name keeps its one dummy
         if not renamed or init_text is None:
             return []
-        following = names_imported_after(init_path, init_text, f"models.{self.new.folder}", set(renamed.values()))
-        if following is None:
+        found = new_model_import(init_path, init_text, f"models.{self.new.folder}", set(renamed.values()))
+        if found is None:
             return []
+        imported, following = found
+        renamed = {old: new for old, new in renamed.items() if new in imported}
         new_lines = new_dummy_lines(text, blocks, renamed)
         before = insertion_point(blocks, following)
         if before is None:

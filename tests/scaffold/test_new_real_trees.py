@@ -22,7 +22,8 @@ from modelgen.trees import scratch_copy
 
 pytestmark = pytest.mark.real_tree
 
-MODELS_446 = ["bert", "roberta", "gpt2", "clip", "whisper", "blip", "xlm_roberta", "deberta_v2", "llama"]
+MODELS_446 = ["bert", "roberta", "gpt2", "clip", "whisper", "blip", "xlm_roberta", "deberta_v2", "llama",
+              "decision_transformer"]  # the last one's modeling file also defines gpt2's `load_tf_weights_in_gpt2`
 
 
 def new_name(folder: str) -> str:
@@ -174,5 +175,6 @@ def test_dummy_objects_follow_the_init_order_like_the_library_generator(tree_446
     listed = _backend_branch_names(src / "__init__.py", "ZooBertModel")
     assert "ZooBertModel" in dummies and "load_tf_weights_in_zoo_bert" in dummies
     assert dummies == [name for name in listed if name in set(dummies)]
+    assert len(dummies) == len(set(dummies)), "a name the copy shares with its source got a second dummy"
     result = import_in_tree(src.parent, "import transformers.utils.dummy_pt_objects as d; print(d.ZooBertModel)")
     assert result.returncode == 0, result.stderr
