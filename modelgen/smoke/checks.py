@@ -111,7 +111,8 @@ def _max_difference(first: torch.Tensor, second: torch.Tensor) -> float:
     nan_first, nan_second = torch.isnan(first), torch.isnan(second)
     if not torch.equal(nan_first, nan_second):
         return float("nan")  # NaN in one output where the other has a number
-    difference = (first.double() - second.double()).abs().masked_fill(nan_first, 0)  # NaN at the same places
+    same = nan_first | (first == second)  # NaN at the same places, or equal values (the same infinity included)
+    difference = (first.double() - second.double()).abs().masked_fill(same, 0)
     return float(difference.max())
 
 

@@ -35,7 +35,7 @@ LORA_RANK = 16
 _RULES: list[tuple[str, str]] = [  # (pattern on the argument name, rule); the first match wins
     (r"^(.*_)?(key_value_heads|kv_heads)$", "kv_heads"),
     (r"^(num_)?(.*_)?(attention_heads|heads|n_head|n_heads)$", "heads"),
-    (r"^(num_experts_per_tok|num_experts_per_token|moe_topk|moe_top_k|topk_group|n_group|num_selected_experts)$",
+    (r"^(num_experts_per_tok|num_experts_per_token|moe_topk|moe_top_k|topk_group|n_group|num_selected_experts|moe_k)$",
      "experts_per_token"),
     (r"^(num_experts|num_local_experts|n_routed_experts|moe_num_experts|num_shared_experts|n_shared_experts)$",
      "experts"),
@@ -50,17 +50,29 @@ _RULES: list[tuple[str, str]] = [  # (pattern on the argument name, rule); the f
     (r"^(.*_)?vocab_size$", "vocab"),
     ((r"^(max_position_embeddings|n_positions|n_ctx|max_source_positions|max_target_positions"
       r"|.*_max_position_embeddings|max_sequence_length|max_seq_len)$"), "positions"),
-    (r"^(.*_)?(image_size|img_size)$", "image"),
+    (r"^(.*_)?(image_size|img_size|crop_size)$", "image"),
+    (r"^frames_per_clip$", "frames"),  # video clips (V-JEPA 2): a few frames, still a multiple of the tubelet size
     (r"^patch_size$", "patch"),
     (r"^window_size$", "window"),  # shifted-window attention: a window that tiles the shrunk patch grid
     (r"^num_queries$", "queries"),  # detection queries: two-stage decoders pick them among the few image tokens
+    (r"^latent_query_num$", "queries"),  # Kosmos-2's image embeddings: as many text positions hold them
+    (r"^num_latents$", "queries"),  # Perceiver's latent array
+    (r"^num_self_attends_per_block$", "layers"),
+    (r"^(train_size|output_shape)$", "image"),  # Perceiver's optical-flow and (frames, height, width) video outputs
+    (r"^d_latents$", "width"),
     ((r"^(hidden_size|d_model|n_embd|embed_dim|embedding_size|dim|hidden_dim|d_embed|model_dim|word_embed_proj_dim"
       r"|projection_dim|.*_hidden_size|.*_embed_dim|.*_embedding_size|hidden_sizes|embed_dims|dims|conv_dim"
       r"|.*_hidden_sizes|.*_channels_list)$"), "width"),
 ]
-_DEPENDENT = re.compile(r"^.*_(dim|size|channels|features|hidden)$")
-_KEPT_WHEN_SET = ("out_indices", "out_features")  # which backbone stages a parent (DPT, ZoeDepth) reads
-_NEEDED_WHEN_NONE = {"vocab_size": VOCAB, "head_dim": HEAD_DIM, "num_key_value_heads": HEADS}
+_DEPENDENT = re.compile(r"^.*_(dim|size|channels|features|feats|hidden|groups)$")  # `upsample_groups`: depthwise
+# which backbone stages a parent (DPT, ZoeDepth) reads; 5.x dataclass configs name the fields `_out_features`, but
+# only the public names, passed together, survive their `__post_init__`
+_KEPT_WHEN_SET = ("out_indices", "out_features", "_out_indices", "_out_features")
+# Time-series forecasters leave the horizon to the user; the context must cover the decoder's `label_length` (10).
+_NEEDED_WHEN_NONE = {"vocab_size": VOCAB, "head_dim": HEAD_DIM, "num_key_value_heads": HEADS,
+                     "prediction_length": 4, "context_length": 12,
+                     # masked-image pre-training decoders (Hiera) that the user must size
+                     "decoder_hidden_size": WIDTH, "decoder_depth": 1, "decoder_num_heads": HEADS}
 _TOKEN_ID = re.compile(r"^(.*_)?(token_id|token_ids|token_index|token_idx)$")
 
 
@@ -78,24 +90,148 @@ class _Shrinking:
     remapped: dict[int, int] = field(default_factory=dict)  # special token id -> id inside the shrunk vocabulary
     widths: dict[int, int] = field(default_factory=dict)  # original width -> shrunk width
     dependents: list[tuple[dict[str, Any], str, int]] = field(default_factory=list)  # `*_dim` values no rule named
+    stage_widths: dict[int, int] = field(default_factory=dict)  # original -> shrunk entry of per-stage width lists
+    stage_dependents: list[tuple[dict[str, Any], str, list[int]]] = field(default_factory=list)
 
     def follow_widths(self) -> None:
         """A `condition_dim`/`text_hidden_dim` equal to a shrunk width (of any config) must follow it."""
         for arguments, name, value in self.dependents:
-            if name not in arguments and value in self.widths:
+            if name in arguments:
+                continue
+            if value in self.widths:
                 arguments[name] = self.widths[value]
+            elif name.endswith("pos_feats") and 2 * value in self.widths:  # sine and cosine: two per channel (SAM)
+                arguments[name] = self.widths[2 * value] // 2
+        for arguments, name, values in self.stage_dependents:  # a detector's `encoder_in_channels`: backbone stages
+            for widths in (self.widths, self.stage_widths):  # `decoder_in_channels`: the one model width, repeated
+                if list(arguments.get(name, values)) == values and all(value in widths for value in values):
+                    arguments[name] = [widths[value] for value in values]
 
 
 def tiny_config(config_class: type, overrides: dict[str, Any] | None = None):
     """(tiny config instance, {argument: tiny value} of what was changed, nested for sub-configs)."""
+    if sub_models(config_class) and not _builds_from_defaults(config_class):
+        return _tiny_composite(config_class, overrides or {})
     state = _Shrinking()
-    arguments = tiny_arguments(config_class, config_class(), state)
+    default = _default_instance(config_class)
+    arguments = tiny_arguments(config_class, default, state)
     state.follow_widths()
     changes = _changes(arguments)
     for key, value in (overrides or {}).items():
         _set_dotted(arguments, key, value)
         _set_dotted(changes, key, value)
-    return config_class(**arguments), changes
+    config = config_class(**arguments)
+    grown = _layers_derived_lists_need(default, config, arguments)
+    if grown:
+        arguments.update(grown)
+        changes.update({name: count for name, count in grown.items() if name not in (overrides or {})})
+        config = config_class(**arguments)
+    return config, changes
+
+
+def _layers_derived_lists_need(default, config, arguments: dict[str, Any]) -> dict[str, int]:
+    """A per-layer list the config derives itself (Zamba's `layers_block_type`: two mamba layers, then a hybrid
+    one, whatever the count) can come out longer than the shrunk layer count: the count grows to its length."""
+    grown = {}
+    for name, count in arguments.items():
+        original = getattr(default, name, None)
+        if rule_for(name) != "layers" or not isinstance(count, int) or not isinstance(original, int):
+            continue
+        for attribute, value in vars(default).items():
+            derived = _read(config, attribute, None)
+            if (attribute not in arguments and isinstance(value, list) and len(value) == original
+                    and all(isinstance(item, str) for item in value) and isinstance(derived, list)
+                    and len(derived) > count):
+                grown[name] = max(grown.get(name, count), len(derived))
+    return grown
+
+
+def _default_instance(config_class: type):
+    """The config built from its defaults, except that a timm backbone (DETR-like detectors) becomes the library's
+    own backbone when timm is not installed: `use_timm_backbone=False` makes the config pick its default
+    `backbone_config` (a ResNet), which is then shrunk like any sub-config."""
+    import importlib.util
+
+    instance = config_class()
+    if importlib.util.find_spec("timm") is not None:
+        return instance
+    if getattr(instance, "use_timm_backbone", False) is True:  # 4.x: `backbone="resnet50"` names a timm model
+        return config_class(use_timm_backbone=False, backbone=None, use_pretrained_backbone=False)
+    if getattr(getattr(instance, "backbone_config", None), "model_type", "") == "timm_backbone":  # 5.x
+        return config_class(use_timm_backbone=False)
+    return instance
+
+
+# Composite configs that name no default sub-models (`EncoderDecoderConfig()` raises): which library model each
+# sub-config argument gets, the pairs the library's own tests combine. A sub-config whose factory classmethod
+# annotates a concrete class (Musicgen's `decoder_config: MusicgenDecoderConfig`) needs no entry.
+COMPOSITES: dict[str, dict[str, str]] = {
+    "encoder-decoder": {"encoder": "bert", "decoder": "bert"},
+    "vision-encoder-decoder": {"encoder": "vit", "decoder": "bert"},
+    "speech-encoder-decoder": {"encoder": "wav2vec2", "decoder": "bert"},
+    "vision-text-dual-encoder": {"vision": "vit", "text": "bert"},
+    "rag": {"question_encoder": "dpr", "generator": "bart"},
+    "musicgen": {"text_encoder": "t5", "audio_encoder": "encodec"},
+    "musicgen_melody": {"text_encoder": "t5", "audio_encoder": "encodec"},
+}
+
+
+def sub_models(config_class: type) -> dict[str, str] | None:
+    return COMPOSITES.get(getattr(config_class, "model_type", ""))
+
+
+def _builds_from_defaults(config_class: type) -> bool:
+    try:
+        config_class()
+    except Exception:  # noqa: BLE001 - composite configs insist on their sub-configs
+        return False
+    return True
+
+
+def _sub_config_factory(config_class: type):
+    """The classmethod that assembles the composite from sub-config instances (`from_encoder_decoder_configs`,
+    `from_sub_models_config`): it also sets what the pairing needs (the decoder's `add_cross_attention`)."""
+    for name in dir(config_class):
+        if name.startswith("from_") and name.endswith(("_configs", "_config")):
+            method = getattr(config_class, name)
+            parameters = inspect.signature(method).parameters
+            if any(parameter.endswith("_config") for parameter in parameters):
+                return method, parameters
+    return None, {}
+
+
+def _tiny_composite(config_class: type, overrides: dict[str, Any]):
+    """A composite config assembled from tiny sub-configs of the models `COMPOSITES` names; `--set encoder.X=...`
+    reaches the sub-config, a top-level key the composite."""
+    import importlib
+
+    mapping = importlib.import_module(f"{config_class.__module__.split('.')[0]}.models.auto.configuration_auto")
+    factory, parameters = _sub_config_factory(config_class)
+    choices = sub_models(config_class) or {}
+    sub_overrides: dict[str, dict[str, Any]] = {}
+    top: dict[str, Any] = {}
+    for key, value in overrides.items():
+        head, _, rest = key.partition(".")
+        head = head.removesuffix("_config") if head in parameters else head  # `vision_config.X` names `vision`
+        if rest and (head in choices or f"{head}_config" in parameters):
+            sub_overrides.setdefault(head, {})[rest] = value
+        else:
+            top[key] = value
+    subs, changes = {}, {}
+    for name in [p[: -len("_config")] for p in parameters if p.endswith("_config")] or list(choices):
+        annotation = parameters[f"{name}_config"].annotation if f"{name}_config" in parameters else None
+        if isinstance(annotation, type) and getattr(annotation, "model_type", ""):
+            sub_class = annotation
+        else:
+            sub_class = mapping.CONFIG_MAPPING[choices[name]]
+        subs[name], changes[name] = tiny_config(sub_class, sub_overrides.get(name))
+    if factory is not None:
+        config = factory(**{f"{name}_config": sub for name, sub in subs.items()}, **top)
+    else:
+        config = config_class(**{name: sub.to_dict() for name, sub in subs.items()}, **top)
+    changes = {name if hasattr(config, name) else f"{name}_config": value for name, value in changes.items()}
+    changes.update(top)  # reported under the attribute that holds each sub-config (`vision_config`)
+    return config, changes
 
 
 def tiny_arguments(config_class: type, instance, state: _Shrinking | None = None, nested: bool = False
@@ -111,13 +247,20 @@ def tiny_arguments(config_class: type, instance, state: _Shrinking | None = None
     arguments: dict[str, Any] = {}
     heads_list = _heads_list(signature)
     stage_counts = {len(value) for value in signature.values() if isinstance(value, (list, tuple))}
-    indexed = {name: getattr(instance, name, default) if nested else default for name, default in signature.items()}
+    indexed = {name: _read(instance, name, default) if nested else default for name, default in signature.items()}
     needed_layers = _layers_indexed(indexed)
+    layout_width = _layout_width(signature)
     for name, default in signature.items():
-        current = getattr(instance, name, default)
+        current = _read(instance, name, default)
+        if isinstance(default, str) and current is not None and not isinstance(current, str):
+            continue  # a sentinel (`mamba_d_head="auto"`) the config resolved from the big sizes: let it re-derive
         if _is_config(current):
             arguments[name] = tiny_arguments(type(current), current, state, nested=True)  # the dict the state holds
             arguments[name]["model_type"] = type(current).model_type
+            if name == "backbone_config" and "patch_size" not in signature and _tiles_image(current):
+                # the parent's decoder assumes the backbone's stride (VitMatte's three stride-2 conv stages fused
+                # with the features upsampled twice: 16) without naming it: keep it where it tiles the tiny image
+                arguments[name]["patch_size"] = current.patch_size
             continue
         if isinstance(current, bool) and re.match(r"^use_.*kernels?$", name):
             if current:
@@ -126,6 +269,9 @@ def tiny_arguments(config_class: type, instance, state: _Shrinking | None = None
         if (rule_for(name) is None and isinstance(current, int) and not isinstance(current, bool)
                 and _DEPENDENT.match(name)):
             state.dependents.append((arguments, name, current))
+        if (rule_for(name) is None and _DEPENDENT.match(name) and isinstance(current, (list, tuple)) and current
+                and all(isinstance(value, int) and not isinstance(value, bool) for value in current)):
+            state.stage_dependents.append((arguments, name, list(current)))
         if current is None and name in _NEEDED_WHEN_NONE:
             # left to the user (esm's vocabulary) or derived by some models only (hunyuan reads head_dim as is)
             arguments[name] = _NEEDED_WHEN_NONE[name]
@@ -134,26 +280,86 @@ def tiny_arguments(config_class: type, instance, state: _Shrinking | None = None
             arguments[name] = dict(current, mrope_section=_scaled_sections(current["mrope_section"], HEAD_DIM // 2))
             continue
         if nested and default is None and name in _KEPT_WHEN_SET and current is not None and _is_plain(current):
-            arguments[name] = list(current) if isinstance(current, tuple) else current  # a parent's backbone choice
+            arguments[name.lstrip("_")] = list(current) if isinstance(current, tuple) else current  # the parent's
             continue
         if default is None or not _is_plain(current):
             continue
         rule = rule_for(name)
         if rule == "layers" and isinstance(current, int) and current in stage_counts:
             rule = None  # the number of stages that per-stage lists describe: keep it
+        if rule == "patch" and _strided_patches(signature):
+            rule = None  # a kernel whose stride is set apart (Hiera) or a stack of strided convs (LeViT): keep it
         tiny = current if rule is None or isinstance(current, bool) else _shrink(rule, current, signature, heads_list)
+        if rule == "width" and isinstance(tiny, int) and layout_width:
+            tiny = min(current, layout_width)
         if rule == "layers" and isinstance(tiny, int) and needed_layers:
             tiny = max(tiny, min(needed_layers, current))  # layer indices elsewhere (out_indices) must stay valid
         if rule == "width" and isinstance(current, int) and isinstance(tiny, int) and current > tiny:
             state.widths.setdefault(current, tiny)
+        if rule == "width" and isinstance(current, (list, tuple)) and isinstance(tiny, list) and len(tiny) > 1:
+            for original, shrunk in zip(current, tiny):
+                state.stage_widths.setdefault(original, shrunk)
         if tiny != default:
             arguments[name] = tiny
     _truncate_per_layer_lists(signature, instance, arguments)
+    if nested:
+        _keep_backbone_stages(config_class, instance, arguments)
+    _fit_layer_patterns(signature, instance, arguments)
+    _fit_factorised_lists(signature, instance, arguments)
+    _fit_decode_head_features(signature, arguments)
+    _scale_compound_coefficients(signature, instance, arguments)
     _follow_vision_tokens(signature, arguments)
     _fit_windows(signature, arguments)
+    _fit_mask_units(signature, arguments)
+    _fit_output_stride(signature, arguments)
+    if "d_latents" in signature and "num_cross_attention_heads" in arguments:
+        # Perceiver's latents cross-attend to preprocessed inputs of any channel count (Fourier position features
+        # add 258): only one head divides them all
+        arguments["num_cross_attention_heads"] = 1
+    _fit_stage_doubling(signature, instance, arguments)
+    _fit_feature_layers(signature, instance, arguments)
+    _fit_layout(signature, arguments)
+    _scale_stage_channels(signature, instance, arguments, state)
     _fit_multimodal_rope(instance, arguments)
+    _pick_defaults(signature, instance, arguments)
     _fix_token_ids(instance, signature, arguments, state.remapped)
+    _fill_vocabulary_map(signature, instance, arguments)
+    _fit_partial_rotary(instance, arguments)
     return arguments
+
+
+def _fit_partial_rotary(instance, arguments: dict[str, Any]) -> None:
+    """A partial rotary factor (NeoMME's 0.25 on full-attention layers) must still rotate at least four dims of the
+    shrunk head (M-RoPE consumes frequencies in pairs of pairs): an explicit `head_dim` grows until it does."""
+    rope = _read(instance, "rope_parameters", None) or _read(instance, "rope_scaling", None)
+    nested = [value for value in rope.values() if isinstance(value, dict)] if isinstance(rope, dict) else []
+    factors = [params.get("partial_rotary_factor") for params in [rope or {}, *nested] if isinstance(params, dict)]
+    factors = [factor for factor in factors if isinstance(factor, float) and 0 < factor < 1]
+    head_dim = arguments.get("head_dim")
+    if factors and isinstance(head_dim, int) and head_dim * min(factors) < 4:
+        arguments["head_dim"] = 4 * math.ceil(4 / min(factors) / 4)
+
+
+def _fill_vocabulary_map(signature: dict[str, Any], instance, arguments: dict[str, Any]) -> None:
+    """A `vocabulary_map` (token string -> id, which checkpoints copy from their tokenizer; Chameleon and Emu3 read
+    the `<image>` placeholder from it while building) that defaults to None gets just that placeholder, on the
+    last id of the shrunk vocabulary."""
+    if "vocabulary_map" not in signature or _read(instance, "vocabulary_map", None) is not None:
+        return
+    vocab = arguments.get("vocab_size")
+    nested = [value.get("vocab_size") for value in arguments.values() if isinstance(value, dict)]
+    vocab = vocab if isinstance(vocab, int) else next((value for value in nested if isinstance(value, int)), None)
+    if isinstance(vocab, int):
+        arguments["vocabulary_map"] = {"<image>": vocab - 1}
+
+
+def _read(instance, name: str, default: Any) -> Any:
+    """`getattr`, but a per-layer attribute that 5.x configs refuse to read globally (NeoMME's `sliding_window`,
+    kept per layer in `per_layer_config`) reads as its default, which the config spreads over the new layers."""
+    try:
+        return getattr(instance, name, default)
+    except Exception:  # noqa: BLE001 - AmbiguousGlobalPerLayerAttributeError and the like
+        return default
 
 
 def _init_defaults(config_class: type) -> dict[str, Any]:
@@ -186,12 +392,23 @@ def _is_config(value: Any) -> bool:
     return hasattr(value, "to_dict") and hasattr(type(value), "model_type") and hasattr(value, "to_json_string")
 
 
+def _pick_defaults(signature: dict[str, Any], instance, arguments: dict[str, Any]) -> None:
+    """`default_language=None` next to `languages=[...]` (X-MOD): the forward refuses inputs that name no
+    language unless a default is set, so the first of the choices becomes the default."""
+    for name, default in signature.items():
+        if not name.startswith("default_") or default is not None or getattr(instance, name, None) is not None:
+            continue
+        choices = arguments.get(name[len("default_"):] + "s", getattr(instance, name[len("default_"):] + "s", None))
+        if isinstance(choices, (list, tuple)) and choices and isinstance(choices[0], str):
+            arguments[name] = choices[0]
+
+
 def _fit_multimodal_rope(instance, arguments: dict[str, Any]) -> None:
     """Qwen-VL-like text models split rotary dims into (time, height, width) sections, defaulting to [16, 24, 24]
     in the modeling code when the config names none: give the shrunk head an explicit split."""
     vision = getattr(instance, "vision_config", None)
-    if getattr(vision, "temporal_patch_size", None) is None:
-        return
+    if getattr(vision, "temporal_patch_size", getattr(vision, "temporal_merge_size", None)) is None:
+        return  # video-capable towers (temporal patches or merges) go with a (time, height, width) rotary split
     nested = isinstance(arguments.get("text_config"), dict)  # 5.x: a text sub-config; 4.x: text fields at the top
     text, target = (instance.text_config, arguments["text_config"]) if nested else (instance, arguments)
     key = "rope_parameters" if hasattr(text, "rope_parameters") else "rope_scaling"
@@ -208,6 +425,124 @@ def _scaled_sections(sections: list[int], total: int) -> list[int]:
     scaled = [max(1, section * total // sum(sections)) for section in sections]
     scaled[-1] += total - sum(scaled)
     return scaled
+
+
+def _tiles_image(config) -> bool:
+    """Whether the config's own patch size divides the tiny image size (a 14-pixel patch does not)."""
+    patch = getattr(config, "patch_size", None)
+    patches = patch if isinstance(patch, (list, tuple)) else [patch]
+    return (hasattr(config, "image_size") and all(isinstance(p, int) and 0 < p for p in patches)
+            and all(IMAGE % p == 0 for p in patches))
+
+
+def _keep_backbone_stages(config_class: type, instance, arguments: dict[str, Any]) -> None:
+    """A backbone sub-config whose stages a parent picked (UperNet reads four, RT-DETR three) keeps them even where
+    its constructor does not name them (5.x ResNet sets them after `__init__`)."""
+    if "out_features" in arguments or "out_indices" in arguments:
+        return
+    try:
+        default = config_class()
+    except Exception:  # noqa: BLE001 - a sub-config that needs arguments picks no stages by default
+        return
+    chosen = {name: getattr(instance, name, None) for name in ("out_features", "out_indices")}
+    if all(isinstance(value, (list, tuple)) for value in chosen.values()) and any(
+            list(value) != list(getattr(default, name, None) or []) for name, value in chosen.items()):
+        arguments.update({name: list(value) for name, value in chosen.items()})
+
+
+def _strided_patches(signature: dict[str, Any]) -> bool:
+    """A `patch_stride`/`stride` beside `patch_size` sets the patch grid itself: `patch_size` is then a conv kernel
+    padded for its stride (Hiera) or the total stride of a conv stack (LeViT), and shrinking it breaks the grid."""
+    return any(isinstance(signature.get(name), (int, list, tuple)) for name in ("patch_stride", "stride"))
+
+
+def _layout_width(signature: dict[str, Any]) -> int | None:
+    """Document-layout models split the width among box embeddings: six coordinate/shape parts (LiLT, LayoutLMv3)
+    and, with `dim_bbox` coordinates, sine/cosine pairs of width / 4 / dim_bbox features each (BROS)."""
+    if isinstance(signature.get("dim_bbox"), int):
+        return 8 * signature["dim_bbox"]
+    if "max_2d_position_embeddings" in signature:
+        return 6 * HEAD_DIM
+    return None
+
+
+def _fit_layout(signature: dict[str, Any], arguments: dict[str, Any]) -> None:
+    """`coordinate_size`/`shape_size`: four coordinate and two shape embeddings concatenate to the width."""
+    width = arguments.get("hidden_size")
+    if isinstance(width, int) and "coordinate_size" in signature and "shape_size" in signature:
+        arguments["coordinate_size"] = arguments["shape_size"] = width // 6
+
+
+def _fit_feature_layers(signature: dict[str, Any], instance, arguments: dict[str, Any]) -> None:
+    """`vision_feature_layers` index the shrunk vision tower's hidden states (layers + 1 of them, VipLlava reads
+    -11 and 6): clamp each index into that range, keeping their count (the projector's width follows it)."""
+    vision = arguments.get("vision_config")
+    layers = vision.get("num_hidden_layers") if isinstance(vision, dict) else None
+    if not isinstance(layers, int):
+        return
+    for name, default in signature.items():
+        value = arguments.get(name, _read(instance, name, default))
+        if not re.match(r"^(.*_)?feature_layers?$", name) or value is None:
+            continue
+        indices = value if isinstance(value, list) else [value]
+        if all(isinstance(index, int) and not isinstance(index, bool) for index in indices):
+            fitted = [max(index, -layers - 1) if index < 0 else min(index, layers) for index in indices]
+            arguments[name] = fitted if isinstance(value, list) else fitted[0]
+
+
+def _scale_stage_channels(signature: dict[str, Any], instance, arguments: dict[str, Any], state: _Shrinking) -> None:
+    """Per-stage `*_channels` lists beside a shrunk per-stage width list (HGNetV2: `stage_in/mid/out_channels`,
+    `stem_channels`) build the layers that width list only declares: scale them the same way, so equal entries
+    (one stage's output, the next one's input) stay equal; a few channels (the image's 3) are kept."""
+    factors = [max(current) / WIDTH_LIST_MAX for name, default in signature.items()
+               if rule_for(name) == "width" and isinstance(arguments.get(name), list)
+               and isinstance(current := _read(instance, name, default), (list, tuple)) and current
+               and all(isinstance(value, int) for value in current)]
+    if not factors or max(factors) <= 1:
+        return
+    for name, default in signature.items():
+        current = _read(instance, name, default)
+        if (name in arguments or rule_for(name) is not None or not name.endswith("channels")
+                or not isinstance(current, (list, tuple)) or len(current) < 2
+                or not all(isinstance(value, int) and not isinstance(value, bool) for value in current)):
+            continue
+        arguments[name] = [_scaled_width(value, max(factors)) for value in current]
+        for original, shrunk in zip(current, arguments[name]):
+            state.stage_widths.setdefault(original, shrunk)
+
+
+def _fit_stage_doubling(signature: dict[str, Any], instance, arguments: dict[str, Any]) -> None:
+    """Swin-like encoders double the width at each of their `depths` stages: a width that was the first one times
+    2^(stages - 1) (CLAP's audio `hidden_size` = `patch_embeds_hidden_size` * 8) stays so."""
+    depths = getattr(instance, "depths", signature.get("depths"))
+    if not isinstance(depths, (list, tuple)) or len(depths) < 2:
+        return
+    growth = 2 ** (len(depths) - 1)
+    widths = {name: getattr(instance, name, default) for name, default in signature.items()
+              if rule_for(name) == "width" and isinstance(arguments.get(name), int)}
+    for last, last_value in widths.items():
+        for first, first_value in widths.items():
+            if isinstance(last_value, int) and isinstance(first_value, int) and last_value == first_value * growth:
+                arguments[last] = arguments[first] * growth
+
+
+def _fit_output_stride(signature: dict[str, Any], arguments: dict[str, Any]) -> None:
+    """MobileViT unfolds `patch_size` patches from feature maps down to 1 / `output_stride` of the image: the image
+    must leave at least one patch there."""
+    stride, image = signature.get("output_stride"), arguments.get("image_size")
+    patch = arguments.get("patch_size", signature.get("patch_size"))
+    if all(isinstance(value, int) and not isinstance(value, bool) for value in (stride, image, patch)):
+        arguments["image_size"] = max(image, stride * patch)
+
+
+def _fit_mask_units(signature: dict[str, Any], arguments: dict[str, Any]) -> None:
+    """Masked-image pre-training (Hiera) masks whole units of `masked_unit_size` tokens: the image must hold 2 x 2
+    of them so that one survives the mask ratio."""
+    unit, stride = signature.get("masked_unit_size"), signature.get("patch_stride")
+    image = arguments.get("image_size")
+    if not (isinstance(unit, (list, tuple)) and isinstance(stride, (list, tuple)) and isinstance(image, list)):
+        return
+    arguments["image_size"] = [max(size, 2 * u * s) for size, u, s in zip(image, unit, stride)]
 
 
 def _fit_windows(signature: dict[str, Any], arguments: dict[str, Any]) -> None:
@@ -238,7 +573,7 @@ def _truncate_per_layer_lists(signature: dict[str, Any], instance, arguments: di
     for count_name, original in _layer_counts(signature, instance, arguments).items():
         per_layer = {}
         for name, default in signature.items():
-            current = arguments.get(name, getattr(instance, name, default))
+            current = arguments.get(name, _read(instance, name, default))
             if (isinstance(current, (list, tuple)) and len(current) == original and original > arguments[count_name]
                     and rule_for(name) != "layers"):
                 per_layer[name] = list(current)
@@ -251,11 +586,91 @@ def _truncate_per_layer_lists(signature: dict[str, Any], instance, arguments: di
             arguments[name] = values[: arguments[count_name]]
 
 
+def _fit_layer_patterns(signature: dict[str, Any], instance, arguments: dict[str, Any]) -> None:
+    """Run-length layer patterns (`attention_types=[[["global", "local"], 12]]`, expanded to one entry per layer)
+    keep their first pattern once; the layer count becomes that pattern's length, so every kind stays."""
+    for count_name, original in _layer_counts(signature, instance, arguments).items():
+        for name, default in signature.items():
+            value = arguments.get(name, _read(instance, name, default))
+            if not (isinstance(value, (list, tuple)) and value and all(_is_pattern_run(run) for run in value)):
+                continue
+            if sum(len(pattern) * repeat for pattern, repeat in value) != original:
+                continue
+            pattern = list(value[0][0])
+            repeat = max(1, math.ceil(arguments[count_name] / len(pattern)))
+            arguments[name] = [[pattern, repeat]]
+            arguments[count_name] = len(pattern) * repeat
+
+
+def _is_pattern_run(run: Any) -> bool:
+    return (isinstance(run, (list, tuple)) and len(run) == 2 and isinstance(run[0], (list, tuple)) and bool(run[0])
+            and all(isinstance(kind, str) for kind in run[0]) and isinstance(run[1], int))
+
+
+def _fit_factorised_lists(signature: dict[str, Any], instance, arguments: dict[str, Any]) -> None:
+    """Factorised embeddings (Reformer's axial positions): a list whose sum was a shrunk width keeps its proportions
+    at the new width; a list whose product was a shrunk number of positions is refactored to the new number."""
+    shrunk = {rule: [(_read(instance, name, signature.get(name)), value) for name, value in arguments.items()
+                     if rule_for(name) == rule and isinstance(value, int)] for rule in ("width", "positions")}
+    for name, default in signature.items():
+        value = _read(instance, name, default)
+        if (rule_for(name) is not None or not isinstance(value, (list, tuple)) or len(value) < 2
+                or list(arguments.get(name, value)) != list(value)  # already changed by another rule
+                or not all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in value)):
+            continue
+        width = next((new for old, new in shrunk["width"] if old == sum(value) and new < old), None)
+        positions = next((new for old, new in shrunk["positions"] if old == math.prod(value) and new < old), None)
+        if width is not None:
+            arguments[name] = _scaled_sections(list(value), width)
+        elif positions is not None:
+            arguments[name] = _factorise(positions, len(value))
+
+
+def _factorise(number: int, count: int) -> list[int]:
+    """`count` near-equal factors whose product is `number` (64 into 2 -> [8, 8])."""
+    factors = []
+    for left in range(count, 1, -1):
+        factor = max(1, round(number ** (1 / left)))
+        while number % factor:
+            factor -= 1
+        factors.append(factor)
+        number //= factor
+    return [*factors, number]
+
+
+def _fit_decode_head_features(signature: dict[str, Any], arguments: dict[str, Any]) -> None:
+    """A UPerNet-style decode head (`pool_scales`) fuses four feature maps picked by `out_indices`: when the config
+    names none, take four layers (BEiT's semantic segmentation insists on exactly four)."""
+    declared = signature.get("out_indices", signature.get("_out_indices", 0))  # 5.x keeps it in `_out_indices`
+    if "pool_scales" not in signature or declared is not None or "out_indices" in arguments:
+        return
+    count = next((name for name, value in arguments.items() if rule_for(name) == "layers" and isinstance(value, int)),
+                 None)
+    if count is not None:
+        arguments[count] = max(arguments[count], 4)
+        arguments["out_indices"] = [1, 2, 3, 4]
+
+
+def _scale_compound_coefficients(signature: dict[str, Any], instance, arguments: dict[str, Any]) -> None:
+    """EfficientNet-style compound scaling: the modeling multiplies hard-coded base channel counts by
+    `width_coefficient` (and block repeats by `depth_coefficient`), and those products must match the shrunk
+    `hidden_dim`: the width coefficient shrinks by the same factor as the width, the depth one to at most 1."""
+    width = signature.get("width_coefficient")
+    factors = [_read(instance, name, signature.get(name)) / value for name, value in arguments.items()
+               if rule_for(name) == "width" and isinstance(value, int) and value > 0
+               and isinstance(_read(instance, name, signature.get(name)), int)]
+    if isinstance(width, float) and factors and max(factors) > 1:
+        arguments["width_coefficient"] = getattr(instance, "width_coefficient", width) / max(factors)
+    depth = getattr(instance, "depth_coefficient", signature.get("depth_coefficient"))
+    if isinstance(width, float) and isinstance(depth, float) and depth > 1:
+        arguments["depth_coefficient"] = 1.0
+
+
 def _layer_counts(signature: dict[str, Any], instance, arguments: dict[str, Any]) -> dict[str, int]:
     """{argument: original value} for the layer counts that were shrunk."""
-    return {name: getattr(instance, name, value) for name, value in signature.items()
+    return {name: _read(instance, name, value) for name, value in signature.items()
             if rule_for(name) == "layers" and isinstance(arguments.get(name), int)
-            and isinstance(getattr(instance, name, value), int)}
+            and isinstance(_read(instance, name, value), int)}
 
 
 def _layers_indexed(signature: dict[str, Any]) -> int | None:
@@ -293,7 +708,7 @@ def _shrink(rule: str, value: Any, signature: dict[str, Any], heads_list: list[i
 _TARGETS = {"heads": HEADS, "experts_per_token": EXPERTS_PER_TOKEN, "experts": EXPERTS, "rotary": HEAD_DIM // 2,
             "head_dim": HEAD_DIM, "lora_rank": LORA_RANK, "layers": LAYERS, "feed_forward": FEED_FORWARD,
             "vocab": VOCAB, "positions": POSITIONS, "image": IMAGE, "patch": PATCH, "width": WIDTH, "groups": 2,
-            "window": 2, "queries": 8}
+            "window": 2, "queries": 8, "frames": 4}
 
 
 def _shrink_list(rule: str, values: list[int], heads_list: list[int] | None) -> list[int]:
@@ -304,9 +719,17 @@ def _shrink_list(rule: str, values: list[int], heads_list: list[int] | None) -> 
     if rule == "width":
         if heads_list and len(heads_list) == len(values):
             return [min(v, HEAD_DIM * h) for v, h in zip(values, heads_list)]
-        factor = max(1.0, max(values) / 64)
-        return [max(8, int(math.ceil(v / factor / 8) * 8)) if v > 8 else v for v in values]
+        factor = max(1.0, max(values) / WIDTH_LIST_MAX)
+        return [_scaled_width(v, factor) for v in values]
     return [min(v, _TARGETS[rule]) if v > 0 else v for v in values]
+
+
+WIDTH_LIST_MAX = 64  # the widest entry of a shrunk per-stage width list
+
+
+def _scaled_width(value: int, factor: float) -> int:
+    """One entry of a per-stage width list divided by `factor`, a multiple of 8; small ones (8 or less) kept."""
+    return max(8, int(math.ceil(value / factor / 8) * 8)) if value > 8 else value
 
 
 def _fix_token_ids(instance, signature: dict[str, Any], arguments: dict[str, Any], remapped: dict[int, int]) -> None:
@@ -320,7 +743,7 @@ def _fix_token_ids(instance, signature: dict[str, Any], arguments: dict[str, Any
         return
     names = sorted({name for name in (*signature, *vars(instance)) if _TOKEN_ID.match(name)})
     for name in names:
-        value = arguments.get(name, getattr(instance, name, signature.get(name)))
+        value = arguments.get(name, _read(instance, name, signature.get(name)))
         ids = value if isinstance(value, list) else [value]
         if not all(isinstance(v, int) and not isinstance(v, bool) for v in ids) or not ids:
             continue
@@ -335,7 +758,7 @@ def _fix_token_ids(instance, signature: dict[str, Any], arguments: dict[str, Any
     if "pad_token_id" in signature or hasattr(instance, "pad_token_id"):
         if arguments.get("pad_token_id", getattr(instance, "pad_token_id", None)) is None:
             # batched sequence-classification heads need a padding id to find each sequence's last token
-            used = {v for name in names for v in _as_list(arguments.get(name, getattr(instance, name, None)))}
+            used = {v for name in names for v in _as_list(arguments.get(name, _read(instance, name, None)))}
             # the lowest free id: roberta-like models also use it as the padding index of position embeddings
             arguments["pad_token_id"] = min(token for token in range(vocab) if token not in used)
 

@@ -44,7 +44,7 @@ def smoke_model(request: dict[str, Any]) -> dict[str, Any]:
     import torch
 
     from modelgen.smoke.checks import check_class
-    from modelgen.smoke.tiny_config import tiny_config
+    from modelgen.smoke.tiny_config import sub_models, tiny_config
 
     threads = os.environ.get("MODELGEN_SMOKE_THREADS")
     if threads:
@@ -68,7 +68,8 @@ def smoke_model(request: dict[str, Any]) -> dict[str, Any]:
     pretrained_base = importlib.import_module(f"{package}.modeling_utils").PreTrainedModel
     main_config_class = _main_config_class(classes, model_type)
     try:
-        main_config_class()
+        if not sub_models(main_config_class):  # composites with a sub-model table are built from tiny parts
+            main_config_class()
     except Exception as error:  # noqa: BLE001 - composite configs (encoder-decoder, RAG) need sub-configs
         return {**result, "status": "skip", "error": f"config: {main_config_class.__name__}() cannot be built "
                 f"from its defaults, so there is nothing to shrink: {type(error).__name__}: {error}"[:400]}
@@ -85,6 +86,7 @@ def smoke_model(request: dict[str, Any]) -> dict[str, Any]:
             result["classes"].append({"name": cls.__name__, "status": "fail", "error": config,
                                       "failed_checks": ["config"], "params": None, "forward_ms": None})
             continue
+        config = _as_decoder_for_causal_lm(cls, config, package)
         checked = check_class(cls, config, pretrained_base, request.get("device", "cpu"),
                               bool(request.get("compare_devices")))
         result["classes"].append(checked.as_dict())
@@ -170,6 +172,25 @@ def _declared_config_class(cls: type):
     if specific and config_class is not None and annotation is not config_class:
         return annotation
     return config_class
+
+
+def _as_decoder_for_causal_lm(cls: type, config, package: str):
+    """A causal-LM head on an encoder-style model (`BertLMHeadModel`, `ReformerModelWithLMHead`) runs with
+    `is_decoder=True`, as the library's own causal-LM tests configure it (Reformer refuses to build otherwise)."""
+    import copy
+
+    if getattr(config, "is_decoder", True) is not False:
+        return config
+    try:
+        auto = importlib.import_module(f"{package}.models.auto.modeling_auto")
+    except ImportError:
+        return config
+    names = getattr(auto, "MODEL_FOR_CAUSAL_LM_MAPPING_NAMES", {}).values()
+    if cls.__name__ not in {name for value in names for name in (value if isinstance(value, tuple) else (value,))}:
+        return config
+    decoder = copy.deepcopy(config)
+    decoder.is_decoder = True
+    return decoder
 
 
 def _config_for(config_class, configs: dict[type, Any], main_config) -> Any:

@@ -36,6 +36,13 @@ def test_comparison_reports_nan_on_one_side_and_shape_changes():
     assert first_difference(outputs(torch.zeros(2)), outputs(torch.zeros(2), torch.zeros(1))).startswith("different")
 
 
+def test_comparison_counts_the_same_infinity_as_equal_and_different_ones_as_a_difference():
+    """Masked logits padded with -inf (Grounding DINO) reload identically: -inf minus -inf must not read as NaN."""
+    padded = torch.tensor([0.5, float("-inf")])
+    assert first_difference(outputs(padded), outputs(padded.clone()), 1e-6) is None
+    assert "inf" in first_difference(outputs(padded), outputs(torch.tensor([0.5, float("inf")])), 1e-6)
+
+
 def test_flatten_outputs_walks_dicts_and_tuples():
     nested = {"logits": torch.ones(1), "hidden_states": (torch.zeros(1), torch.zeros(2)), "cache": object()}
     assert [path for path, _ in flatten_outputs(nested)] == [
