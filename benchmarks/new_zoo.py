@@ -3,6 +3,7 @@
 For each model M with a PyTorch modeling file, `new --like M --name Zoo<M>` runs (in process, through the
 same plan the CLI uses) on a scratch copy of the tree. Then:
   * `modelgen check-copies --format json` must report nothing;
+  * no copy may export a name that an original package exports (it would shadow it at `transformers.<Name>`);
   * the tree's original models must still import (every original model package and its modeling modules,
     plus the top-level lazy names of the auto mappings) in a subprocess;
   * `modelgen smoke` runs on every new model, and on the originals of those that fail (to tell a broken
@@ -17,6 +18,7 @@ Numbers are noisy on a shared 2-core machine.
 from __future__ import annotations
 
 import argparse
+import ast
 import json
 import subprocess
 import sys
@@ -66,6 +68,39 @@ def import_check(python: str, src: Path, models: list[str]) -> dict:
         return {"exit": result.returncode, "stderr": result.stderr[-3000:]}
 
 
+def package_exports(package: Path) -> set[str]:
+    """The names a model package exports: its modules' `__all__`, a 4.x `__init__`'s `_import_structure`."""
+    names: set[str] = set()
+    for path in package.glob("*.py"):
+        try:
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+        except (SyntaxError, UnicodeDecodeError):
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Assign) and _lists_exports(node, path.name == "__init__.py"):
+                names |= {item.value for item in ast.walk(node.value)
+                          if isinstance(item, ast.Constant) and isinstance(item.value, str)}
+    return names
+
+
+def _lists_exports(node: ast.Assign, is_init: bool) -> bool:
+    """`__all__`; in an `__init__` also `_import_structure = {...}` and `_import_structure[m] = [...]`."""
+    target = node.targets[0]
+    if isinstance(target, ast.Name):
+        return target.id == "__all__" or (is_init and target.id == "_import_structure"
+                                          and isinstance(node.value, ast.Dict))
+    return is_init and isinstance(target, ast.Subscript) and isinstance(node.value, ast.List)
+
+
+def shadowing_exports(models_dir: Path) -> dict[str, list[str]]:
+    """Copy (`zoo_*`) -> the names it exports that an original package exports too (collateral damage)."""
+    packages = sorted(path for path in models_dir.iterdir() if path.is_dir())
+    original = set().union(*(package_exports(path) for path in packages if not path.name.startswith("zoo_")))
+    copies = [path for path in packages if path.name.startswith("zoo_")]
+    shared = {path.name: sorted(package_exports(path) & original) for path in copies}
+    return {name: names for name, names in shared.items() if names}
+
+
 def zoo_name(folder: str) -> str:
     return "Zoo" + "".join(part[:1].upper() + part[1:] for part in folder.split("_"))
 
@@ -78,6 +113,9 @@ def generate_all(root: Path, models: list[str]) -> tuple[dict[str, str], dict[st
             plan = plan_new_model(RepoLayout.discover(root), NewModelRequest(model, zoo_name(model)))
             plan.changes.write()
             unmarked[model] = len(plan.unmarked)
+            if plan.dropped_exports:
+                print(f"  {model}: not exported (the tree has them): {', '.join(plan.dropped_exports)}",
+                      flush=True)
         except ModelgenError as error:
             failures[model] = f"ModelgenError: {error}"
         except Exception as error:  # a crash is a finding of this benchmark, not a reason to stop it
@@ -125,6 +163,11 @@ def main() -> None:
     except json.JSONDecodeError:
         report["check_copies"] = {"exit": result.returncode, "stderr": result.stderr[-2000:]}
     print("check-copies:", {key: value for key, value in report["check_copies"].items() if key != "findings"}, flush=True)
+
+    shadowing = shadowing_exports(layout.models_dir)
+    report["shadowing_exports"] = {"copies": len(shadowing), "names": sum(map(len, shadowing.values())),
+                                   "by_copy": shadowing}
+    print("copies exporting an original's name:", len(shadowing), json.dumps(shadowing)[:1500], flush=True)
 
     originals = [model for model in RepoLayout.discover(root).model_types if not model.startswith("zoo_")]
     after = import_check(python, layout.package_dir.parent, originals)

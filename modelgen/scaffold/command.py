@@ -56,6 +56,10 @@ def command(like, name, checkpoint, repo, dry_run, copy_tokenizer, no_tests) -> 
                f"{len(created)} files created, {len(edited)} edited")
     for path in created + edited:
         click.echo(f"  {path}")
+    if plan.dropped_exports:
+        click.echo(f"note: {len(plan.dropped_exports)} names are not exported by the new model, since the "
+                   f"tree already exports them (the copies keep them for internal use): "
+                   f"{', '.join(plan.dropped_exports)}", err=True)
     if plan.unmarked:
         click.echo(f"note: {len(plan.unmarked)} copied definitions carry no `# Copied from` marker "
                    f"(no replacement reproduced them): {', '.join(plan.unmarked[:5])}", err=True)

@@ -29,6 +29,7 @@ class ModelNames:
     constant: str  # `BRAND_NEW_BERT`
     display: str  # the docs' display name
     sub_model_types: tuple[str, ...] = ()  # other `model_type`s declared by the config file (`clip_text_model`)
+    config_class: str = ""  # the main config class, where it is not `<prefix>Config` (`PixtralVisionConfig`)
 
     @property
     def hyphenated(self) -> str:
@@ -90,11 +91,11 @@ def old_model_names(like: str, layout: RepoLayout) -> ModelNames:
     declared: dict[str, str] = {}
     for config_file in config_files:
         for model_type, class_name in _declared_model_types(config_file).items():
-            declared.setdefault(model_type, class_name)
+            _keep_shortest(declared, model_type, class_name)
     if not declared:
         raise ModelgenError("no config class with a `model_type` attribute", config_files[0])
     main_type, main_class = _main_config(declared, folder)
-    prefix = _class_prefix(declared, main_type, folder)
+    prefix = _folder_stem(_class_prefix(declared, main_type, folder), folder)
     display = (_display_name(layout, main_type) if main_type.replace("-", "_") == folder else None) or prefix
     return ModelNames(
         prefix=prefix,
@@ -103,6 +104,7 @@ def old_model_names(like: str, layout: RepoLayout) -> ModelNames:
         constant=folder.upper(),
         display=display,
         sub_model_types=tuple(model_type for model_type in declared if model_type != main_type),
+        config_class=main_class,
     )
 
 
@@ -114,27 +116,71 @@ def _declared_model_types(config_file: Path) -> dict[str, str]:
         if not isinstance(node, ast.ClassDef) or not node.name.endswith("Config"):
             continue
         for statement in node.body:
-            if (
-                isinstance(statement, ast.Assign)
-                and any(isinstance(target, ast.Name) and target.id == "model_type" for target in statement.targets)
-                and isinstance(statement.value, ast.Constant)
-                and isinstance(statement.value.value, str)
-            ):
-                declared.setdefault(statement.value.value, node.name)
+            model_type = _model_type_value(statement)
+            if model_type is not None:
+                _keep_shortest(declared, model_type, node.name)
     return declared
+
+
+def _model_type_value(statement: ast.stmt) -> str | None:
+    """The string of `model_type = "x"` or `model_type: ClassVar[str] = "x"` (5.x), else None."""
+    if isinstance(statement, ast.Assign):
+        targets = statement.targets
+    elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
+        targets = [statement.target]
+    else:
+        return None
+    if not any(isinstance(target, ast.Name) and target.id == "model_type" for target in targets):
+        return None
+    value = statement.value
+    return value.value if isinstance(value, ast.Constant) and isinstance(value.value, str) else None
+
+
+def _keep_shortest(declared: dict[str, str], model_type: str, class_name: str) -> None:
+    """Several classes may share a `model_type` (`IdeficsVisionConfig`, `IdeficsConfig`): the shortest name is
+    the model's own config, the others are its parts."""
+    current = declared.get(model_type)
+    if current is None or len(class_name) < len(current):
+        declared[model_type] = class_name
 
 
 def _class_prefix(declared: dict[str, str], main_type: str, folder: str) -> str:
     """The class prefix: the main config's, or the words every config class shares (`Data2Vec`)."""
     if main_type.replace("-", "_") == folder or len(declared) == 1:
         return declared[main_type].removesuffix("Config")
-    words = [_CAMEL_WORD.findall(name.removesuffix("Config")) for name in declared.values()]
-    shared = []
-    for group in zip(*words):
-        if len(set(group)) != 1:
+    return _shared_stem([name.removesuffix("Config") for name in declared.values()]) or declared[
+        main_type
+    ].removesuffix("Config")
+
+
+def _word_ends(name: str) -> list[int]:
+    return [match.end() for match in _CAMEL_WORD.finditer(name)]
+
+
+def _shared_stem(names: list[str]) -> str:
+    """The longest run of whole words every name starts with, as written (`Kosmos2_5`, not `Kosmos25`)."""
+    stem = ""
+    for end in _word_ends(names[0]):
+        candidate = names[0][:end]
+        if not all(name.startswith(candidate) and end in _word_ends(name) for name in names):
             break
-        shared.append(group[0])
-    return "".join(shared) or declared[main_type].removesuffix("Config")
+        stem = candidate
+    return stem
+
+
+def _folder_stem(prefix: str, folder: str) -> str:
+    """The prefix cut to its leading words that spell the folder (`PixtralVision` -> `Pixtral` for `pixtral`):
+    the other classes of the model (`PixtralPreTrainedModel`) only share those. Cut only before a capital,
+    since the prefix rule does not match before `_`."""
+    target = _normalised(folder)
+    for end in _word_ends(prefix):
+        if end < len(prefix) and prefix[end].isupper() and _normalised(prefix[:end]) == target:
+            return prefix[:end]
+    return prefix
+
+
+def _normalised(name: str) -> str:
+    return name.lower().replace("_", "").replace("-", "")
 
 
 def _main_config(declared: dict[str, str], folder: str) -> tuple[str, str]:

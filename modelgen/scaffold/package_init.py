@@ -82,19 +82,20 @@ def _strings(node: ast.AST) -> list[str]:
 
 
 def new_init(
-    init_path: Path, copied_modules: list[str], renaming: Renaming, license_header: str
+    init_path: Path, copied_modules: list[str], renaming: Renaming, license_header: str,
+    dropped: frozenset[str] = frozenset(),
 ) -> tuple[str, list[ExportGroup]]:
-    """The text of the new `__init__.py` and the exports it declares (renamed)."""
+    """The text of the new `__init__.py` and the exports it declares (renamed), less the `dropped` names."""
     init_text = init_path.read_text(encoding="utf-8")
     style = init_style(init_text)
     if style == "lazy_all":
         modules = sorted(renaming.apply(module) for module in copied_modules)
         return render("new_init_lazy_all.py.j2", header=license_header, modules=modules), []
     groups = [
-        ExportGroup(renaming.apply(group.module), tuple(renaming.apply(name) for name in group.names), group.guard)
-        for group in old_exports(init_path)
-        if group.module in copied_modules and group.names
+        ExportGroup(group.module, tuple(name for name in group.names if name not in dropped), group.guard)
+        for group in new_exports(init_path, copied_modules, renaming)
     ]
+    groups = [group for group in groups if group.names]
     guards = sorted({group.guard for group in groups if group.guard})
     text = render(
         "new_init_import_structure.py.j2",
@@ -104,6 +105,17 @@ def new_init(
         guards=guards,
     )
     return text, groups
+
+
+def new_exports(init_path: Path, copied_modules: list[str], renaming: Renaming) -> list[ExportGroup]:
+    """The exports of a 4.x `__init__.py` for the copied modules, renamed (none for a 5.x lazy one)."""
+    if init_style(init_path.read_text(encoding="utf-8")) == "lazy_all":
+        return []
+    return [
+        ExportGroup(renaming.apply(group.module), tuple(map(renaming.apply, group.names)), group.guard)
+        for group in old_exports(init_path)
+        if group.module in copied_modules and group.names
+    ]
 
 
 def license_header(text: str) -> str:

@@ -16,14 +16,15 @@ from modelgen.errors import ModelgenError
 from modelgen.formatting import format_snippets
 from modelgen.repo import RepoLayout
 from modelgen.scaffold.copier import copy_module
+from modelgen.scaffold.exports import module_exports, taken_exports, without_exports
 from modelgen.scaffold.markers import MarkerMaker, SourceIndex
 from modelgen.scaffold.model_files import find_model_files
 from modelgen.scaffold.naming import ModelNames, new_model_names, old_model_names
 from modelgen.scaffold.ownership import analyse
 from modelgen.scaffold.parsing import parse_python
-from modelgen.scaffold.package_init import license_header, new_init
+from modelgen.scaffold.package_init import license_header, new_exports, new_init
 from modelgen.scaffold.registration import Registrar
-from modelgen.scaffold.renamer import Renaming, RenameTransformer, build_rules
+from modelgen.scaffold.renamer import Renaming, RenameTransformer, build_rules, embedded_prefix_names
 from modelgen.scaffold.templates import render
 
 _CHECKPOINT = re.compile(r"^_CHECKPOINT_FOR_DOC\s*=\s*\"([^\"]+)\"", re.MULTILINE)
@@ -44,6 +45,7 @@ class NewModelPlan:
     old: ModelNames
     new: ModelNames
     unmarked: list[str] = field(default_factory=list)  # copied definitions left without a verified marker
+    dropped_exports: list[str] = field(default_factory=list)  # not exported: the tree exports them already
 
 
 def plan_new_model(layout: RepoLayout, request: NewModelRequest) -> NewModelPlan:
@@ -52,11 +54,6 @@ def plan_new_model(layout: RepoLayout, request: NewModelRequest) -> NewModelPlan
     files = find_model_files(layout, old.folder, request.copy_tokenizer)
     sources = {module: files.path(module).read_text(encoding="utf-8") for module in files.modules}
     test_sources = {path: path.read_text(encoding="utf-8") for path in files.tests} if request.with_tests else {}
-
-    old_checkpoint = _old_checkpoint(sources)
-    checkpoint = request.checkpoint or (_default_checkpoint(old_checkpoint, old, new) if old_checkpoint else None)
-    rules = build_rules(old, new, (old_checkpoint, checkpoint) if old_checkpoint and checkpoint else None)
-    renaming = Renaming(rules)
 
     trees = [parse_python(files.path(module), text) for module, text in sources.items()]
     trees += [parse_python(path, text) for path, text in test_sources.items()]
@@ -68,6 +65,13 @@ def plan_new_model(layout: RepoLayout, request: NewModelRequest) -> NewModelPlan
         for node in tree.body
         if isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
     }
+
+    old_checkpoint = _old_checkpoint(sources)
+    checkpoint = request.checkpoint or (
+        _default_checkpoint(old_checkpoint, old, new) if old_checkpoint else None)
+    checkpoints = (old_checkpoint, checkpoint) if old_checkpoint and checkpoint else None
+    rules = build_rules(old, new, checkpoints, embedded_prefix_names(copied_names, old.prefix))
+    renaming = Renaming(rules)
     ownership = analyse(trees, set(files.modules), {package_path, layout.package}, copied_names)
     renaming.protect(sorted(ownership.protected_names()), sorted(ownership.protected_attributes()))
 
@@ -78,12 +82,14 @@ def plan_new_model(layout: RepoLayout, request: NewModelRequest) -> NewModelPlan
     for module, text in sources.items():
         new_text = copy_module(text, files.path(module), f"{package_path}.{module}", transformer, markers)
         generated[new_dir / f"{renaming.apply(module)}.py"] = new_text
+    dropped = _shadowing_exports(layout, generated, files, renaming, new)
+    generated = {path: without_exports(text, dropped) for path, text in generated.items()}
     header = license_header(files.init.read_text(encoding="utf-8"))
-    init_text, _ = new_init(files.init, list(files.modules), renaming, header)
+    init_text, _ = new_init(files.init, list(files.modules), renaming, header, frozenset(dropped))
     generated[new_dir / "__init__.py"] = init_text
 
     model_classes = _model_classes(ownership.defined, sources, renaming, old)
-    config_class = f"{new.prefix}Config"
+    config_class = renaming.apply(old.config_class) if old.config_class else f"{new.prefix}Config"
     tests_dir = layout.tests_dir / "models" / new.folder
     if test_sources:
         generated[tests_dir / "__init__.py"] = ""
@@ -127,12 +133,24 @@ def plan_new_model(layout: RepoLayout, request: NewModelRequest) -> NewModelPlan
     for path in files.package_dir.glob("*.py"):
         if path.stem not in files.modules and not path.stem.startswith(("modeling_tf_", "modeling_flax_", "convert_")):
             old_definitions |= _top_level_names(path)
+    exported_names = {name for name in copied_names if renaming.apply(name) not in dropped}
     Registrar(
-        layout, old, new, renaming, copied_names=copied_names, exported_names=copied_names,
-        old_definitions=old_definitions,
+        layout, old, new, renaming, copied_names=copied_names, exported_names=exported_names,
+        old_definitions=old_definitions, dropped=frozenset(dropped),
     ).register(changes)
     _validate(changes, layout)
-    return NewModelPlan(changes=changes, old=old, new=new, unmarked=markers.unverified)
+    return NewModelPlan(changes=changes, old=old, new=new, unmarked=markers.unverified,
+                        dropped_exports=sorted(dropped))
+
+
+def _shadowing_exports(layout: RepoLayout, generated: dict[Path, str], files, renaming: Renaming,
+                       new: ModelNames) -> set[str]:
+    """The new package's exports that the tree already exports elsewhere: exporting them again would shadow
+    the originals at the top level (`EntropyBoundSampler`, an alias the renaming does not reach)."""
+    names = {name for text in generated.values() for name in module_exports(text)}
+    groups = new_exports(files.init, list(files.modules), renaming)
+    names |= {name for group in groups for name in group.names}
+    return taken_exports(layout, names, new.folder)
 
 
 def _old_checkpoint(sources: dict[str, str]) -> str | None:

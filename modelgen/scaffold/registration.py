@@ -45,6 +45,7 @@ class Registrar:
     copied_names: set[str]  # old names of the copied definitions (renamed in registrations)
     exported_names: set[str]  # old names exported by the copied modules (listed in the top-level __init__)
     old_definitions: set[str]  # every top-level name of the old package (reused ones are not renamed)
+    dropped: frozenset[str] = frozenset()  # names the new package does not export (the tree already does)
 
     def register(self, changes: ChangeSet) -> None:
         for path in sorted(self.layout.auto_dir.glob("*.py")):
@@ -81,12 +82,16 @@ class Registrar:
             for element, key in zip(node.elts, keys):
                 if key in self.old.model_types and _owns_lines(lines, element):
                     new_key = self.renaming.apply(f'"{key}"')[1:-1]
-                    if new_key in keys:
+                    if new_key in keys or self._names_dropped(element):
                         continue
                     new_lines = self._renamed_entry(lines, element)
                     before = _sorted_position(node.elts, keys, element, new_key)
                     insertions.append(Insertion(before, tuple(new_lines), new_key))
         return insertions
+
+    def _names_dropped(self, element: ast.expr) -> bool:
+        """The entry names a class the new package does not export: the lookup would find the original."""
+        return any(self.renaming.apply(value) in self.dropped for value in _strings(element)[1:])
 
     def _renamed_entry(self, lines: list[str], element: ast.expr) -> list[str]:
         """The element's lines with each string renamed (ast columns are UTF-8 byte offsets)."""

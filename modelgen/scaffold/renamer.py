@@ -73,17 +73,43 @@ def _protection_clause(name: str, literal: str) -> str:
     return "".join(clauses)
 
 
-def build_rules(old: ModelNames, new: ModelNames, checkpoints: tuple[str, str] | None = None) -> list[Rule]:
-    """The casing rules, in an order where no rule rewrites what an earlier one produced."""
+def embedded_prefix_names(names, prefix: str) -> dict[str, str]:
+    """Names holding `prefix` as a later CamelCase word (`PretrainedBartModel`) -> the name with the prefix
+    marked as `{}`. The prefix rule skips them (`DistilBert` is another model's), so the names a model defines
+    itself need their own rule, or its copy would define the very same public name."""
+    found = {}
+    pattern = re.compile(f"(?<=[a-z]){re.escape(prefix)}(?![a-z0-9_])")
+    for name in sorted(names):
+        match = pattern.search(name)
+        if match:
+            found[name] = name[: match.start()] + "{}" + name[match.end() :]
+    return found
+
+
+def build_rules(
+    old: ModelNames,
+    new: ModelNames,
+    checkpoints: tuple[str, str] | None = None,
+    embedded: dict[str, str] | None = None,
+) -> list[Rule]:
+    """The casing rules, in an order where no rule rewrites what an earlier one produced.
+
+    `embedded`: the old model's own names that hold its prefix inside (see `embedded_prefix_names`).
+    """
     rules: list[Rule] = []
 
     def add(literal: str, pattern: str, replacement: str) -> None:
         if literal and all((rule.literal, rule.boundary_pattern) != (literal, pattern) for rule in rules):
             rules.append(Rule(literal, pattern, replacement))
 
+    for name, template in (embedded or {}).items():
+        add(name, f"(?<![{_WORD}]){_regex_text(name)}(?![{_WORD}])", template.format(new.prefix))
     if old.display not in (old.prefix, old.folder, old.model_type, old.hyphenated):
         add(old.display, f"(?<![{_WORD}]){_regex_text(old.display)}(?![{_WORD}])", new.display)
     add(old.prefix, f"{_NOT_ALNUM_BEFORE}{_regex_text(old.prefix)}(?![a-z0-9_])", new.prefix)
+    if old.prefix.endswith("_"):  # `NemotronH_Omni_Reasoning_V3_Config`, `NemotronH_Omni_Reasoning_V3Model`
+        stem = old.prefix.rstrip("_")
+        add(stem, f"{_NOT_ALNUM_BEFORE}{_regex_text(stem)}(?![a-z0-9_])", new.prefix)
     add(old.constant, f"{_NOT_ALNUM_BEFORE}{_regex_text(old.constant)}(?=_)", new.constant)
     if old.hyphenated != old.folder:
         add(old.hyphenated, f"{_NOT_ALNUM_BEFORE}{_regex_text(old.hyphenated)}(?![A-Za-z0-9])", new.hyphenated)

@@ -7,8 +7,17 @@ import pytest
 from modelgen.copies.replacements import apply_replacements
 from modelgen.errors import ModelgenError
 from modelgen.repo import RepoLayout
-from modelgen.scaffold.naming import ModelNames, new_model_names, old_model_names, snake_case
-from modelgen.scaffold.renamer import Renaming, build_rules
+from modelgen.scaffold.exports import module_exports, without_exports
+from modelgen.scaffold.naming import (
+    ModelNames,
+    _declared_model_types,
+    _folder_stem,
+    _shared_stem,
+    new_model_names,
+    old_model_names,
+    snake_case,
+)
+from modelgen.scaffold.renamer import Renaming, build_rules, embedded_prefix_names
 
 BRAND_NEW = ModelNames("BrandNewBert", "brand_new_bert", "brand_new_bert", "BRAND_NEW_BERT", "BrandNewBert")
 BERT = ModelNames("Bert", "bert", "bert", "BERT", "BERT")
@@ -125,3 +134,64 @@ def test_a_display_name_equal_to_the_model_type_is_not_a_rule_of_its_own():
     mamba2 = ModelNames("Mamba2", "mamba2", "mamba2", "MAMBA2", "mamba2")
     renaming = Renaming(build_rules(mamba2, BRAND_NEW))
     assert renaming.apply('model_type = "mamba2"') == 'model_type = "brand_new_bert"'
+
+
+def test_the_shortest_config_class_of_a_model_type_is_the_main_one(tmp_path):
+    """idefics: the vision and perceiver configs declare the model's own `model_type` too, and come first."""
+    config = tmp_path / "configuration_idefics.py"
+    config.write_text(
+        "class IdeficsVisionConfig(PretrainedConfig):\n    model_type = 'idefics'\n\n"
+        "class IdeficsPerceiverConfig(PretrainedConfig):\n    model_type = 'idefics'\n\n"
+        "class IdeficsConfig(PretrainedConfig):\n    model_type = 'idefics'\n\n"
+        "class MusicgenConfig(PreTrainedConfig):\n    model_type: ClassVar[str] = 'musicgen'\n"
+    )
+    assert _declared_model_types(config) == {"idefics": "IdeficsConfig", "musicgen": "MusicgenConfig"}
+
+
+@pytest.mark.parametrize(
+    ("prefix", "folder", "stem"),
+    [("PixtralVision", "pixtral", "Pixtral"), ("MLCDVision", "mlcd", "MLCD"),
+     ("Kosmos2_5", "kosmos2_5", "Kosmos2_5"),
+     ("XLMRoberta", "xlm_roberta", "XLMRoberta"), ("BertGeneration", "bert_generation", "BertGeneration"),
+     ("Data2Vec", "data2vec", "Data2Vec"), ("Speech2Text", "speech_to_text", "Speech2Text"),
+     # cut only before a capital: the prefix rule never matches before `_`
+     ("NemotronH_Omni_Reasoning_V3_", "nemotron_h_omni", "NemotronH_Omni_Reasoning_V3_")],
+)
+def test_the_prefix_is_cut_to_the_words_that_spell_the_folder(prefix, folder, stem):
+    assert _folder_stem(prefix, folder) == stem
+
+
+def test_the_shared_stem_keeps_underscores():
+    assert _shared_stem(["Kosmos2_5Text", "Kosmos2_5Vision", "Kosmos2_5"]) == "Kosmos2_5"
+    assert _shared_stem(["Nemotron3_5TranscribeAudio", "Nemotron3_5Transcribe"]) == "Nemotron3_5Transcribe"
+    assert _shared_stem(["Data2VecText", "Data2VecAudio", "Data2VecVision"]) == "Data2Vec"
+
+
+def test_names_holding_the_prefix_inside_are_renamed_when_the_model_defines_them():
+    bart = ModelNames("Bart", "bart", "bart", "BART", "BART")
+    embedded = embedded_prefix_names({"PretrainedBartModel", "BartModel", "shift_tokens_right"}, "Bart")
+    assert embedded == {"PretrainedBartModel": "Pretrained{}Model"}
+    renaming = Renaming(build_rules(bart, BRAND_NEW, embedded=embedded))
+    source = "class PretrainedBartModel(BartPreTrainedModel):\n    x = DistilBartModel\n"
+    copy = renaming.apply(source)
+    assert copy == (
+        "class PretrainedBrandNewBertModel(BrandNewBertPreTrainedModel):\n    x = DistilBartModel\n")
+    assert apply_replacements(source, renaming.marker_pairs(source, copy)) == copy
+
+
+def test_a_prefix_ending_in_an_underscore_also_renames_its_stem():
+    omni = ModelNames("NemotronH_Omni_Reasoning_V3_", "nemotron_h_omni", "nemotron_h_omni", "NEMOTRON_H_OMNI",
+                      "NemotronH_Omni_Reasoning_V3_")
+    renaming = Renaming(build_rules(omni, BRAND_NEW))
+    assert renaming.apply("NemotronH_Omni_Reasoning_V3_Config NemotronH_Omni_Reasoning_V3PreTrainedModel "
+                          "NemotronH_Omni_Reasoning_V3") == (
+        "BrandNewBertConfig BrandNewBertPreTrainedModel BrandNewBert")
+
+
+def test_dropped_names_leave_the_all_list_only():
+    text = 'class A: ...\n\n\nclass B: ...\n\n\n__all__ = ["A", "B"]  # end\n'
+    assert module_exports(text) == ["A", "B"]
+    dropped = without_exports(text, {"B"})
+    assert module_exports(dropped) == ["A"] and "class B" in dropped and dropped.endswith("]  # end\n")
+    assert without_exports(text, {"C"}) == text
+    assert module_exports(without_exports(text, {"A", "B"})) == []

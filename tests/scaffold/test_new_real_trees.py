@@ -178,3 +178,74 @@ def test_dummy_objects_follow_the_init_order_like_the_library_generator(tree_446
     assert len(dummies) == len(set(dummies)), "a name the copy shares with its source got a second dummy"
     result = import_in_tree(src.parent, "import transformers.utils.dummy_pt_objects as d; print(d.ZooBertModel)")
     assert result.returncode == 0, result.stderr
+
+
+SHADOWING_446 = ["idefics", "pixtral", "bart", "qwen2_vl"]  # each once exported an original's public name
+
+
+def _exports(package_dir: Path) -> set[str]:
+    """What a model package puts at `transformers.<Name>`: `__all__` lists and the `__init__`'s lists."""
+    names: set[str] = set()
+    for path in package_dir.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            target = node.targets[0] if isinstance(node, ast.Assign) else None
+            if (isinstance(target, ast.Name) and target.id in ("__all__", "_import_structure")) or (
+                    isinstance(target, ast.Subscript) and isinstance(node.value, ast.List)):
+                names |= {item.value for item in ast.walk(node.value)
+                          if isinstance(item, ast.Constant) and isinstance(item.value, str)}
+    return names
+
+
+@pytest.fixture(scope="module")
+def shadow_tree_446(tmp_path_factory) -> Path:
+    root = scratch_copy("4.46.3", tmp_path_factory.mktemp("shadow446") / "transformers")
+    for model in SHADOWING_446:
+        plan_new_model(RepoLayout.discover(root), NewModelRequest(model, new_name(model))).changes.write()
+    return root
+
+
+def test_copies_export_no_name_of_their_original(shadow_tree_446):
+    """idefics' first config class is its vision config, pixtral's main config `PixtralVisionConfig`, bart
+    defines `PretrainedBartModel`: the copies exported `IdeficsConfig`, `PixtralPreTrainedModel`... again."""
+    models_dir = shadow_tree_446 / "src/transformers/models"
+    shared = {model: sorted(_exports(package(shadow_tree_446, model)) & _exports(models_dir / model))
+              for model in SHADOWING_446}
+    assert not any(shared.values()), shared
+    exported = set().union(*(_exports(package(shadow_tree_446, model)) for model in SHADOWING_446))
+    assert {"ZooIdeficsConfig", "ZooIdeficsModel", "ZooPixtralPreTrainedModel", "PretrainedZooBartModel",
+            "ZooQwen2VlConfig", "ZooQwen2VlModel"} <= exported
+    result = modelgen("check-copies", "--repo", str(shadow_tree_446), "--format", "json", "--no-cache")
+    assert result.returncode == 0 and json.loads(result.stdout)["findings"] == [], result.stdout[-2000:]
+
+
+def test_the_originals_keep_their_top_level_names(shadow_tree_446):
+    result = import_in_tree(shadow_tree_446 / "src", (
+        "import transformers as t\n"
+        "assert t.IdeficsConfig.__module__ == 'transformers.models.idefics.configuration_idefics'\n"
+        "assert t.PixtralPreTrainedModel.__module__ == 'transformers.models.pixtral.modeling_pixtral'\n"
+        "assert t.PretrainedBartModel.__module__ == 'transformers.models.bart.modeling_bart'\n"
+        "assert t.ZooIdeficsConfig().model_type == 'zoo_idefics'\n"))
+    assert result.returncode == 0, result.stderr[-2000:]
+
+
+def test_523_names_the_renaming_cannot_reach_are_not_exported(tmp_path):
+    """diffusion_gemma's sampler classes hold no model name: the copy keeps them but does not export them, and
+    paddleocr_vl's sub-model entries (`PaddleOCRTextConfig`) are not registered for the copy."""
+    root = scratch_copy("5.23.0", tmp_path / "transformers")
+    plans = {}
+    for model in ("diffusion_gemma", "paddleocr_vl"):
+        plans[model] = plan_new_model(RepoLayout.discover(root), NewModelRequest(model, new_name(model)))
+        plans[model].changes.write()
+    assert plans["diffusion_gemma"].dropped_exports == [
+        "EntropyBoundSampler", "EntropyBoundSamplerConfig", "LinearTemperatureScheduleLogitsProcessor",
+        "StableAndConfidentStoppingCriteria"]
+    generation = package(root, "diffusion_gemma") / "generation_zoo_diffusion_gemma.py"
+    assert "class EntropyBoundSampler" in generation.read_text()
+    models_dir = root / "src/transformers/models"
+    for model in ("diffusion_gemma", "paddleocr_vl"):
+        assert not _exports(package(root, model)) & _exports(models_dir / model)
+    mappings = (models_dir / "auto/auto_mappings.py").read_text()
+    assert '("zoo_paddleocr_vl", "ZooPaddleocrVlConfig")' in mappings
+    assert '("zoo_paddleocr_vl_text", "PaddleOCRTextConfig")' not in mappings
+    result = modelgen("check-copies", "--repo", str(root), "--format", "json", "--no-cache")
+    assert result.returncode == 0, result.stdout[-2000:]
