@@ -237,7 +237,11 @@ def _build(names: list[str], builders: dict[str, Callable[[], Any]], required: l
             if name in required:
                 raise UnbuildableInput(f"cannot build the required input {name!r} yet")
             continue
-        inputs[name] = builder()
+        try:
+            inputs[name] = builder()
+        except UnbuildableInput:
+            if name in required:
+                raise
     return inputs
 
 
@@ -260,6 +264,9 @@ def _builders(config) -> dict[str, Callable[[], Any]]:
         "input_features": lambda: _audio_features(config, generator),
         "bbox": lambda: _boxes(),
     }
+    encoder = getattr(config, "encoder", None)
+    if encoder is not None and hasattr(encoder, "to_dict"):  # speech encoder-decoders read `inputs`: their encoder's
+        builders["inputs"] = lambda: _encoder_inputs(encoder, generator)
     if isinstance(_temporal_patch(config), int):  # Qwen-VL-like: flattened patches plus their grid
         builders.update({
             "pixel_values": lambda: _flat_patches(config, generator),
@@ -531,6 +538,13 @@ def _image_size(config) -> tuple[int, int]:
     if isinstance(size, dict):
         return int(size.get("height", 32)), int(size.get("width", 32))
     return int(size), int(size)
+
+
+def _encoder_inputs(encoder, generator: torch.Generator) -> torch.Tensor:
+    """What a composite's audio encoder reads: filter-bank features where it sizes them, else a raw waveform."""
+    if _find(encoder, "num_mel_bins") is not None or _find(encoder, "input_feat_per_channel") is not None:
+        return _audio_features(encoder, generator)
+    return _audio_values(encoder, generator)
 
 
 def _audio_values(config, generator: torch.Generator) -> torch.Tensor:

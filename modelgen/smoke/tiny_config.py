@@ -108,10 +108,11 @@ class _Shrinking:
                     arguments[name] = [widths[value] for value in values]
 
 
-def tiny_config(config_class: type, overrides: dict[str, Any] | None = None):
-    """(tiny config instance, {argument: tiny value} of what was changed, nested for sub-configs)."""
-    if sub_models(config_class) and not _builds_from_defaults(config_class):
-        return _tiny_composite(config_class, overrides or {})
+def tiny_config(config_class: type, overrides: dict[str, Any] | None = None, main_input: str = "input_ids"):
+    """(tiny config instance, {argument: tiny value} of what was changed, nested for sub-configs). `main_input`:
+    what the model reads, which picks a composite's encoder."""
+    if sub_models(config_class) is not None and not _builds_from_defaults(config_class):
+        return _tiny_composite(config_class, overrides or {}, main_input)
     state = _Shrinking()
     default = _default_instance(config_class)
     arguments = tiny_arguments(config_class, default, state)
@@ -148,13 +149,10 @@ def _layers_derived_lists_need(default, config, arguments: dict[str, Any]) -> di
 
 def _default_instance(config_class: type):
     """The config built from its defaults, except that a timm backbone (DETR-like detectors) becomes the library's
-    own backbone when timm is not installed: `use_timm_backbone=False` makes the config pick its default
-    `backbone_config` (a ResNet), which is then shrunk like any sub-config."""
-    import importlib.util
-
+    own: `use_timm_backbone=False` makes the config pick its default `backbone_config` (a ResNet), which is then
+    shrunk like any sub-config. Whether timm is installed or not, so the smoke config is tiny, the same everywhere,
+    and never downloads pretrained backbone weights (timm's `resnet50` would)."""
     instance = config_class()
-    if importlib.util.find_spec("timm") is not None:
-        return instance
     if getattr(instance, "use_timm_backbone", False) is True:  # 4.x: `backbone="resnet50"` names a timm model
         return config_class(use_timm_backbone=False, backbone=None, use_pretrained_backbone=False)
     if getattr(getattr(instance, "backbone_config", None), "model_type", "") == "timm_backbone":  # 5.x
@@ -162,22 +160,26 @@ def _default_instance(config_class: type):
     return instance
 
 
-# Composite configs that name no default sub-models (`EncoderDecoderConfig()` raises): which library model each
-# sub-config argument gets, the pairs the library's own tests combine. A sub-config whose factory classmethod
-# annotates a concrete class (Musicgen's `decoder_config: MusicgenDecoderConfig`) needs no entry.
-COMPOSITES: dict[str, dict[str, str]] = {
-    "encoder-decoder": {"encoder": "bert", "decoder": "bert"},
-    "vision-encoder-decoder": {"encoder": "vit", "decoder": "bert"},
-    "speech-encoder-decoder": {"encoder": "wav2vec2", "decoder": "bert"},
-    "vision-text-dual-encoder": {"vision": "vit", "text": "bert"},
-    "rag": {"question_encoder": "dpr", "generator": "bart"},
-    "musicgen": {"text_encoder": "t5", "audio_encoder": "encodec"},
-    "musicgen_melody": {"text_encoder": "t5", "audio_encoder": "encodec"},
-}
+# Composite configs that name no default sub-models (`EncoderDecoderConfig()` raises): the library model each
+# sub-config role gets (the factory classmethod's `<role>_config` argument), the pairs the library's own tests
+# combine. Keyed on the role, not the model type, so a copy (`new --like encoder_decoder`) is assembled the same
+# way. An `encoder` follows what the composite model reads (its `main_input_name`). A sub-config whose factory
+# argument annotates a concrete class (Musicgen's `decoder_config: MusicgenDecoderConfig`) needs no entry.
+SUB_MODEL_BY_ROLE: dict[str, str] = {"decoder": "bert", "vision": "vit", "text": "bert", "question_encoder": "dpr",
+                                     "generator": "bart", "text_encoder": "t5", "audio_encoder": "encodec"}
+ENCODER_BY_MAIN_INPUT: dict[str, str] = {"input_ids": "bert", "pixel_values": "vit", "inputs": "wav2vec2",
+                                         "input_values": "wav2vec2", "input_features": "wav2vec2"}
 
 
-def sub_models(config_class: type) -> dict[str, str] | None:
-    return COMPOSITES.get(getattr(config_class, "model_type", ""))
+def sub_models(config_class: type, main_input: str = "input_ids") -> dict[str, str] | None:
+    """{role: model type} for a config assembled from sub-configs by a factory classmethod; None otherwise."""
+    _, parameters = _sub_config_factory(config_class)
+    roles = [name.removesuffix("_config") for name in parameters if name.endswith("_config")]
+    if not roles:
+        return None
+    choices = {role: ENCODER_BY_MAIN_INPUT.get(main_input, "bert") if role == "encoder" else SUB_MODEL_BY_ROLE.get(role)
+               for role in roles}
+    return {role: model for role, model in choices.items() if model is not None}
 
 
 def _builds_from_defaults(config_class: type) -> bool:
@@ -200,14 +202,14 @@ def _sub_config_factory(config_class: type):
     return None, {}
 
 
-def _tiny_composite(config_class: type, overrides: dict[str, Any]):
-    """A composite config assembled from tiny sub-configs of the models `COMPOSITES` names; `--set encoder.X=...`
+def _tiny_composite(config_class: type, overrides: dict[str, Any], main_input: str):
+    """A composite config assembled from tiny sub-configs of the models `sub_models` picks; `--set encoder.X=...`
     reaches the sub-config, a top-level key the composite."""
     import importlib
 
     mapping = importlib.import_module(f"{config_class.__module__.split('.')[0]}.models.auto.configuration_auto")
     factory, parameters = _sub_config_factory(config_class)
-    choices = sub_models(config_class) or {}
+    choices = sub_models(config_class, main_input) or {}
     sub_overrides: dict[str, dict[str, Any]] = {}
     top: dict[str, Any] = {}
     for key, value in overrides.items():

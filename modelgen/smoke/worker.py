@@ -67,14 +67,15 @@ def smoke_model(request: dict[str, Any]) -> dict[str, Any]:
         return {**result, "status": "skip", "error": "no public PyTorch model class found"}
     pretrained_base = importlib.import_module(f"{package}.modeling_utils").PreTrainedModel
     main_config_class = _main_config_class(classes, model_type)
+    main_input = getattr(classes[0], "main_input_name", "input_ids")
     try:
-        if not sub_models(main_config_class):  # composites with a sub-model table are built from tiny parts
+        if not sub_models(main_config_class, main_input):  # composites with known roles are built from tiny parts
             main_config_class()
     except Exception as error:  # noqa: BLE001 - composite configs (encoder-decoder, RAG) need sub-configs
         return {**result, "status": "skip", "error": f"config: {main_config_class.__name__}() cannot be built "
                 f"from its defaults, so there is nothing to shrink: {type(error).__name__}: {error}"[:400]}
     try:
-        main_config, changes = tiny_config(main_config_class, request.get("overrides") or {})
+        main_config, changes = tiny_config(main_config_class, request.get("overrides") or {}, main_input)
     except Exception as error:  # noqa: BLE001 - the shrunk values broke one of the config's own constraints
         return {**result, "status": "fail", "error": f"config: {main_config_class.__name__}: "
                 f"{type(error).__name__}: {error}"}

@@ -20,9 +20,20 @@ def test_encoder_decoder_is_assembled_from_tiny_sub_models_with_cross_attention(
 
 def test_composite_overrides_reach_the_sub_config_and_the_composite():
     overrides = {"encoder.hidden_size": 64, "tie_word_embeddings": False}
-    config, _ = tiny_config(transformers.VisionEncoderDecoderConfig, overrides)
+    config, _ = tiny_config(transformers.VisionEncoderDecoderConfig, overrides, main_input="pixel_values")
     assert config.encoder.model_type == "vit" and config.encoder.hidden_size == 64
     assert config.tie_word_embeddings is False
+
+
+def test_the_encoder_follows_what_the_model_reads_and_a_renamed_copy_is_assembled_the_same_way():
+    """Roles, not model types, pick the sub-models: `new --like encoder_decoder` gives a config class with another
+    `model_type` that must still be smoked."""
+    copy = type("ZooEncoderDecoderConfig", (transformers.EncoderDecoderConfig,),
+                {"model_type": "zoo_encoder_decoder", "__module__": transformers.EncoderDecoderConfig.__module__})
+    config, _ = tiny_config(copy)
+    assert type(config) is copy and config.encoder.model_type == "bert" and config.decoder.add_cross_attention
+    speech, _ = tiny_config(transformers.SpeechEncoderDecoderConfig, main_input="inputs")
+    assert speech.encoder.model_type == "wav2vec2" and speech.decoder.model_type == "bert"
 
 
 def test_a_sub_config_annotated_with_a_concrete_class_needs_no_table_entry():
@@ -37,11 +48,8 @@ def test_dual_encoder_gets_a_vision_and_a_text_tower():
     assert config.vision_config.hidden_size == 64 and changes["vision_config"]["hidden_size"] == 64
 
 
-def test_timm_backbone_becomes_the_library_backbone_when_timm_is_missing(monkeypatch):
-    import importlib.util
-
-    find_spec = importlib.util.find_spec
-    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "timm" else find_spec(name, *a))
+def test_timm_backbone_becomes_the_library_backbone_whether_or_not_timm_is_installed():
+    """Never timm's full-size, pretrained `resnet50` (a download, which an offline smoke run cannot make)."""
     config, _ = tiny_config(transformers.DetrConfig)
     assert config.use_timm_backbone is False and config.backbone is None and not config.use_pretrained_backbone
     assert config.backbone_config.model_type == "resnet" and max(config.backbone_config.hidden_sizes) <= 64
