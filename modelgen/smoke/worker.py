@@ -159,10 +159,13 @@ def _main_config_class(classes: list[type], model_type: str) -> type:
 
 def _declared_config_class(cls: type):
     """The config class a model's `__init__` declares (`config: InstructBlipQFormerConfig`) when it differs from the
-    inherited `config_class`, else `config_class`."""
+    inherited `config_class`, else `config_class`. A `config_class` the class sets itself wins over its annotation
+    (`Pix2StructVisionModel` sets `Pix2StructVisionConfig` but annotates the composite `Pix2StructConfig`)."""
     import inspect
 
     config_class = getattr(cls, "config_class", None)
+    if "config_class" in vars(cls):
+        return config_class
     try:
         annotation = inspect.signature(cls.__init__).parameters["config"].annotation
     except (KeyError, TypeError, ValueError):
