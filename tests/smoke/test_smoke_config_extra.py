@@ -151,3 +151,10 @@ def test_video_tower_with_temporal_merges_gets_an_explicit_rotary_split():
     arguments: dict = {}
     _fit_multimodal_rope(Text(), arguments)
     assert sum(arguments["rope_parameters"]["mrope_section"]) == 4  # half of the 8-dim shrunk head
+
+
+def test_a_config_class_the_model_sets_itself_wins_over_its_init_annotation():
+    from modelgen.smoke.worker import _declared_config_class
+
+    assert _declared_config_class(transformers.Pix2StructVisionModel) is transformers.Pix2StructVisionConfig
+    assert _declared_config_class(transformers.InstructBlipQFormerModel) is transformers.InstructBlipQFormerConfig
