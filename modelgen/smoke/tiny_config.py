@@ -144,7 +144,28 @@ def _layers_derived_lists_need(default, config, arguments: dict[str, Any]) -> di
                     and all(isinstance(item, str) for item in value) and isinstance(derived, list)
                     and len(derived) > count):
                 grown[name] = max(grown.get(name, count), len(derived))
+        needed = _layers_for_every_kind(default, config, original)
+        if needed > count:
+            grown[name] = max(grown.get(name, count), needed)
     return grown
+
+
+_DERIVED_LAYER_KINDS = ("layer_types", "layers_block_type")
+
+
+def _layers_for_every_kind(default, config, original: int) -> int:
+    """Hybrid models derive each layer's kind from a pattern (Jamba: attention every 8th layer from the 4th;
+    RecurrentGemma: recurrent, recurrent, attention): the shrunk count must still reach one layer of every kind
+    the full model has, or the attention path (and its cache) is never built."""
+    needed = 0
+    for attribute in _DERIVED_LAYER_KINDS:
+        full, tiny = _read(default, attribute, None), _read(config, attribute, None)
+        if not (isinstance(full, list) and isinstance(tiny, list) and all(isinstance(kind, str) for kind in full)):
+            continue
+        missing = set(full) - set(tiny)
+        if missing:
+            needed = max(needed, min(original, max(full.index(kind) + 1 for kind in missing)))
+    return needed
 
 
 def _default_instance(config_class: type):

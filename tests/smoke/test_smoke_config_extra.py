@@ -158,3 +158,10 @@ def test_a_config_class_the_model_sets_itself_wins_over_its_init_annotation():
 
     assert _declared_config_class(transformers.Pix2StructVisionModel) is transformers.Pix2StructVisionConfig
     assert _declared_config_class(transformers.InstructBlipQFormerModel) is transformers.InstructBlipQFormerConfig
+
+
+def test_a_hybrid_model_keeps_a_layer_of_every_kind_its_pattern_derives():
+    """Jamba puts attention at every 8th layer from the 4th: two shrunk layers would be mamba only."""
+    config, changes = tiny_config(transformers.JambaConfig)
+    assert "attention" in config.layers_block_type and "mamba" in config.layers_block_type
+    assert config.num_hidden_layers == changes["num_hidden_layers"] == config.attn_layer_offset + 1
