@@ -120,7 +120,7 @@ class Registrar:
     # --- models/__init__.py: `    bert,` (4.x) or `    from .bert import *` (5.x) ----------------------------
     def _models_init_insertions(self, text: str, path: Path) -> list[Insertion]:
         lines = text.splitlines()
-        shapes = [rf"(\s*){{}},\s*$", rf"(\s*)from \.{{}} import \*\s*$"]
+        shapes = [r"(\s*){},\s*$", r"(\s*)from \.{} import \*\s*$"]
         insertions = []
         for shape in shapes:
             own = re.compile(shape.format(re.escape(self.old.folder)))

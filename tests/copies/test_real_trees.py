@@ -11,7 +11,7 @@ from modelgen.copies.checker import CopyChecker
 from modelgen.copies.scan import python_files
 from modelgen.repo import RepoLayout
 
-from .planting import choose, has_ignore_copy, marker_sites, plant, statement_lines, tree_digest
+from .planting import has_ignore_copy, marker_sites, plant, statement_lines, tree_digest
 
 pytestmark = pytest.mark.real_tree
 
