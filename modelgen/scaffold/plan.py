@@ -74,6 +74,7 @@ def plan_new_model(layout: RepoLayout, request: NewModelRequest) -> NewModelPlan
     renaming = Renaming(rules)
     ownership = analyse(trees, set(files.modules), {package_path, layout.package}, copied_names)
     renaming.protect(sorted(ownership.protected_names()), sorted(ownership.protected_attributes()))
+    renaming.protect(sorted(_foreign_model_types(layout, old)))
 
     transformer = RenameTransformer(renaming, set(files.modules), all_modules, old.folder, {package_path, layout.package})
     markers = MarkerMaker(renaming, SourceIndex(layout))
@@ -151,6 +152,18 @@ def _shadowing_exports(layout: RepoLayout, generated: dict[Path, str], files, re
     groups = new_exports(files.init, list(files.modules), renaming)
     names |= {name for group in groups for name in group.names}
     return taken_exports(layout, names, new.folder)
+
+
+def _foreign_model_types(layout: RepoLayout, old: ModelNames) -> set[str]:
+    """The model types and model folders the tree has for other packages: a string naming one stays as it is
+    (vibevoice's config builds its audio tokenizer from `vibevoice_acoustic_tokenizer`, another package)."""
+    folders = set(layout.model_types) - {old.folder}
+    path = layout.auto_dir / "configuration_auto.py"
+    if not path.is_file():
+        return folders
+    entry = r'^\s*\(?\s*"([\w.-]+)"\s*[,:]'  # `("bert", "BertConfig"),` and 5.x's `"bert": "BertConfig",`
+    registered = set(re.findall(entry, path.read_text(encoding="utf-8"), re.MULTILINE))
+    return (registered | folders) - {*old.model_types, old.folder, old.hyphenated}
 
 
 def _old_checkpoint(sources: dict[str, str]) -> str | None:

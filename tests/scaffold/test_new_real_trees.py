@@ -249,3 +249,16 @@ def test_523_names_the_renaming_cannot_reach_are_not_exported(tmp_path):
     assert '("zoo_paddleocr_vl_text", "PaddleOCRTextConfig")' not in mappings
     result = modelgen("check-copies", "--repo", str(root), "--format", "json", "--no-cache")
     assert result.returncode == 0, result.stdout[-2000:]
+
+
+def test_523_strings_naming_another_package_keep_pointing_at_it(tmp_path, python_523):
+    """vibevoice's config builds its audio tokenizer from `vibevoice_acoustic_tokenizer`, another package's model
+    type: renamed to `zoo_vibevoice_acoustic_tokenizer`, the copy's config could not be built at all."""
+    root = scratch_copy("5.23.0", tmp_path / "transformers")
+    plan_new_model(RepoLayout.discover(root), NewModelRequest("vibevoice", "ZooVibevoice")).changes.write()
+    config = (package(root, "vibevoice") / "configuration_zoo_vibevoice.py").read_text()
+    assert 'model_type="vibevoice_acoustic_tokenizer"' in config and "zoo_vibevoice_acoustic" not in config
+    result = import_in_tree(root / "src", "from transformers import ZooVibevoiceConfig; ZooVibevoiceConfig()",
+                            python=python_523)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert modelgen("check-copies", "--repo", str(root), "--no-cache").returncode == 0
