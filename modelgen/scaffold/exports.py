@@ -25,20 +25,24 @@ def module_exports(text: str) -> list[str]:
 def taken_exports(layout: RepoLayout, names: set[str], own_folder: str) -> set[str]:
     """Those of `names` that a module of the tree outside the `own_folder` package already exports.
 
-    A text search finds the few files that quote a name; only those are parsed.
+    Only files that list exports (`__all__`, `_import_structure`) and quote one of the names are decoded and
+    parsed; TF/Flax modules and conversion scripts export no PyTorch name a copy could take.
     """
     if not names:
         return set()
-    quoted = re.compile("[\"'](" + "|".join(re.escape(name) for name in sorted(names)) + ")[\"']")
+    quoted = re.compile(b"[\"'](" + b"|".join(re.escape(name.encode()) for name in sorted(names)) + b")[\"']")
     own_dir = layout.models_dir / own_folder
     taken: set[str] = set()
     for path in sorted(layout.package_dir.rglob("*.py")):
-        if own_dir in path.parents:
+        if own_dir in path.parents or path.name.startswith(_NOT_EXPORTING):
             continue
-        text = path.read_text(encoding="utf-8", errors="replace")
-        if quoted.search(text):
-            taken |= names & _file_exports(path, text)
+        content = path.read_bytes()
+        if (b"__all__" in content or b"_import_structure" in content) and quoted.search(content):
+            taken |= names & _file_exports(path, content.decode("utf-8", errors="replace"))
     return taken
+
+
+_NOT_EXPORTING = ("modeling_tf_", "modeling_flax_", "convert_")
 
 
 def _file_exports(path: Path, text: str) -> set[str]:

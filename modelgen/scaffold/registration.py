@@ -159,6 +159,8 @@ class Registrar:
 
     # --- the dummy objects of 4.x trees (`utils/dummy_pt_objects.py`), in the order of the edited __init__ -----
     def _dummy_insertions(self, text: str, path: Path, init_path: Path, init_text: str | None) -> list[Insertion]:
+        if not any(f"class {name}(" in text or f"def {name}(" in text for name in self.exported_names):
+            return []  # most dummy files hold none of the old model's names: no need to parse them
         blocks = dummy_blocks(path, text)
         renamed = {old: self.renaming.apply(old) for old in self.exported_names if old in blocks}
         renamed = {old: new for old, new in renamed.items() if new != old}  # a shared name keeps its one dummy
