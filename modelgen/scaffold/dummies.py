@@ -13,7 +13,7 @@ import ast
 import re
 from pathlib import Path
 
-from modelgen.scaffold.parsing import parse_python
+from modelgen.scaffold.parsing import parse_python, statement_lists
 
 
 def dummy_blocks(path: Path, text: str) -> dict[str, tuple[int, int]]:
@@ -39,19 +39,15 @@ def new_model_import(init_path: Path, init_text: str, module: str, candidates: s
     """(the names the `__init__` imports from `module` among `candidates`, the names imported after that statement
     in its backend branch, in order); None where it imports none of them (a tree whose dummies are not generated
     from its `__init__`)."""
-    for node in ast.walk(parse_python(init_path, init_text)):
-        for field_name in ("body", "orelse"):
-            body = getattr(node, field_name, None)
-            if not isinstance(body, list):
+    for body in statement_lists(parse_python(init_path, init_text)):
+        for index, statement in enumerate(body):
+            if not (isinstance(statement, ast.ImportFrom) and statement.level == 1 and statement.module == module):
                 continue
-            for index, statement in enumerate(body):
-                if not (isinstance(statement, ast.ImportFrom) and statement.level == 1 and statement.module == module):
-                    continue
-                imported = candidates & {alias.name for alias in statement.names}
-                if imported:
-                    following = [alias.name for later in body[index + 1:] if isinstance(later, ast.ImportFrom)
-                                 for alias in later.names]
-                    return imported, following
+            imported = candidates & {alias.name for alias in statement.names}
+            if imported:
+                following = [alias.name for later in body[index + 1:] if isinstance(later, ast.ImportFrom)
+                             for alias in later.names]
+                return imported, following
     return None
 
 

@@ -15,3 +15,12 @@ def parse_python(path: Path, text: str | None = None) -> ast.Module:
         return ast.parse(text)
     except SyntaxError as error:
         raise ModelgenError(f"cannot parse: {error.msg}", path, error.lineno) from None
+
+
+def statement_lists(tree: ast.Module):
+    """Every statement list of the module (bodies, `else:` and `finally:` branches), outermost first."""
+    for node in ast.walk(tree):
+        for field_name in ("body", "orelse", "finalbody"):
+            body = getattr(node, field_name, None)
+            if isinstance(body, list) and body and isinstance(body[0], ast.stmt):
+                yield body

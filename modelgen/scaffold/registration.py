@@ -16,7 +16,7 @@ from modelgen.changeset import ChangeSet
 from modelgen.repo import RepoLayout
 from modelgen.scaffold.dummies import dummy_blocks, insertion_point, new_dummy_lines, new_model_import
 from modelgen.scaffold.naming import ModelNames
-from modelgen.scaffold.parsing import parse_python
+from modelgen.scaffold.parsing import parse_python, statement_lists
 from modelgen.scaffold.renamer import Renaming
 
 _SKIPPED_AUTO_FILES = {"__init__.py", "auto_factory.py", "modeling_tf_auto.py", "modeling_flax_auto.py"}
@@ -140,7 +140,7 @@ class Registrar:
             return []
         lines = text.splitlines()
         insertions = []
-        for body in _statement_lists(parse_python(path, text)):
+        for body in statement_lists(parse_python(path, text)):
             for statement in body:
                 if isinstance(statement, ast.Assign) and isinstance(statement.value, ast.Dict):
                     insertions += self._dict_entry_insertions(lines, statement.value, old_module, new_module)
@@ -266,14 +266,6 @@ def _sibling_name(line: str, sibling: re.Pattern, indent: str) -> str | None:
     if match is None or match.group(1) != indent:
         return None
     return match.group(2)
-
-
-def _statement_lists(tree: ast.Module):
-    for node in ast.walk(tree):
-        for field_name in ("body", "orelse", "finalbody"):
-            body = getattr(node, field_name, None)
-            if isinstance(body, list) and body and isinstance(body[0], ast.stmt):
-                yield body
 
 
 def _top_level_form(statement: ast.stmt) -> tuple[str, str, list[str]] | None:
