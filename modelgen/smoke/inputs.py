@@ -17,6 +17,11 @@ from typing import Any
 
 import torch
 
+from modelgen.smoke import anyres, feature_maps, image_tokens, packed_patches, tiles
+from modelgen.smoke.audio_inputs import audio_builders, audio_variants, none_builders
+from modelgen.smoke.preprocessed import preprocessed_builders
+from modelgen.smoke.sessions import session_builders
+
 BATCH = 2
 SEQUENCE = 7
 AUDIO_SAMPLES = 16000  # one second at 16 kHz: enough frames after the feature encoder for TDNN/x-vector heads
@@ -46,12 +51,22 @@ def input_attempts(model: torch.nn.Module, config, choices: bool = False) -> lis
     builders = _builders(config)
     main = getattr(model, "main_input_name", "input_ids")
     _adapt_builders(builders, config, main, parameters)
+    features = _feature_builder(model, config, main, parameters)
+    builders.update({"hidden_states": features} if features is not None else {})
+    sessions = session_builders(model, parameters, config, _image_size(config), _find(config, "num_channels") or 3,
+                                builders["input_ids"])  # video trackers: a fresh session per forward
+    builders.update(sessions)
+    preprocessed = preprocessed_builders(model, _width(config), BATCH, SEQUENCE)  # Perceiver's `inputs`
+    builders.update(preprocessed)
     required = [name for name, parameter in parameters.items() if parameter.default is inspect.Parameter.empty]
+    builders = {**none_builders(parameters, required), **builders}  # required, but typed `X | None`: None
     wanted = [*(main if isinstance(main, (list, tuple)) else [main]), *required]
     if "input_ids" in wanted or "input_ids" in required:
         wanted.append("attention_mask")
     wanted.append("decoder_input_ids")
     wanted += ["noise", "noise_sequence"]  # noise the forward draws unless given (masked autoencoders, vocoders)
+    wanted += [*sessions, *preprocessed]
+    wanted += ["context_input_ids", "context_attention_mask", "doc_scores"]  # built only for retrieval configs
     minimal = _build([name for name in dict.fromkeys(wanted) if name in parameters], builders, required)
     fuller_names = [*minimal, *(name for name in _FULL_KINDS if name in parameters)]
     if "input_ids" in fuller_names:
@@ -66,11 +81,19 @@ def input_attempts(model: torch.nn.Module, config, choices: bool = False) -> lis
     with_images = _with_image_tokens(fuller, config, parameters)
     if with_images is not None:
         attempts.append(with_images)
+        # then the count the model's own image features give (towers that downsample as no config says) and, for
+        # any-resolution tilings, one placeholder per image (4.x LLaVA-NeXT expands it itself)
+        computed = with_images["input_ids"].shape[1] - fuller["input_ids"].shape[1]
+        counts = (image_tokens.measured_count(model, fuller), 1 if "image_sizes" in fuller else None)
+        attempts += [_with_image_tokens(fuller, config, parameters, count)
+                     for count in dict.fromkeys(counts) if count is not None and count != computed]
     with_positions = _with_image_positions(fuller, config, parameters)
     if with_positions is not None:
         attempts.append(with_positions)
+    attempts = attempts[:-1] + packed_patches.layout_variants(attempts, config, _find) + attempts[-1:]
     attempts += _transposed_features(attempts)
     attempts += _per_codebook(attempts, config)
+    attempts = audio_variants(attempts, config, parameters, model)  # feature masks, codebook layouts, codec frames
     if "inputs_embeds" in parameters and _encoder_without_embeddings(model):
         attempts += [_embedded(inputs, builders, parameters) for inputs in list(attempts)
                      if "input_ids" in inputs and inputs["input_ids"].dim() == 2]
@@ -83,9 +106,23 @@ def input_attempts(model: torch.nn.Module, config, choices: bool = False) -> lis
                      for inputs in images]
     else:
         attempts = _with_image_groups(attempts, parameters)
+    attempts = feature_maps.with_larger_images(attempts, _names_image_size(config), features is not None,
+                                               torch.Generator().manual_seed(3))
     if choices:
         attempts = [{name: _as_choices(name, value) for name, value in inputs.items()} for inputs in attempts]
     return attempts
+
+
+def _feature_builder(model: torch.nn.Module, config, main, parameters) -> Callable[[], Any] | None:
+    """`hidden_states` for a module whose main input is images but that reads a backbone's features."""
+    if main != "pixel_values" or "pixel_values" in parameters or "hidden_states" not in parameters:
+        return None
+    return feature_maps.feature_builder(model, _find(config, "num_channels") or 3, _image_size(config), BATCH,
+                                        SEQUENCE, torch.Generator().manual_seed(2))
+
+
+def _names_image_size(config) -> bool:
+    return any(_find(config, name) is not None for name in ("image_size", "img_size", "crop_size"))
 
 
 def _per_codebook(attempts: list[dict[str, Any]], config) -> list[dict[str, Any]]:
@@ -121,8 +158,22 @@ def _encoder_without_embeddings(model: torch.nn.Module) -> bool:
         return False
 
 
+def _seeded() -> torch.Generator:
+    return torch.Generator().manual_seed(1)
+
+
 def _adapt_builders(builders: dict[str, Callable[[], Any]], config, main, parameters) -> None:
     """Builders that depend on the model as well as the config."""
+    for name, builder in _prompt_builders(config, parameters).items():
+        builders.setdefault(name, builder)
+    if "grid_thw" not in builders:  # a packed vision tower that names no temporal patch (SigLIP-2-like patches)
+        builders.update(packed_patches.packed_builders(config, parameters, _find, BATCH, _seeded()))
+    for packed_kind in (packed_patches.spatial_builders, packed_patches.strip_builders):
+        builders.update(packed_kind(config, parameters, _find, BATCH, _seeded()))
+    for image_kind in (tiles.tile_builders, anyres.anyres_builders):
+        builders.update(image_kind(config, parameters, _find, BATCH, _image_size(config), _seeded()))
+    for name in packed_patches.MERGE_NAMES:
+        builders.setdefault(name, lambda: torch.full((BATCH,), packed_patches.merge_size(config, _find)))
     if main == "pixel_values" and "pixel_values" not in parameters:  # images under another name (Florence-2's
         builders["hidden_states"] = builders["pixel_values"]  # vision backbone)
     if "prompt_pixel_values" in parameters:  # in-context segmentation (SegGPT) stacks prompt and input along the
@@ -174,7 +225,8 @@ FALLBACK_VOCAB = 32
 
 
 _FULL_KINDS = ("input_ids", "pixel_values", "input_features", "input_values", "bbox", "token_type_ids",
-               "image_grid_thw", "future_values", "future_time_features", "static_categorical_features",
+               "image_grid_thw", "grid_thw", "spatial_shapes", "pixel_attention_mask", "target_sizes",
+               "image_sizes", "future_values", "future_time_features", "static_categorical_features",
                "static_real_features", "states", "actions", "rewards", "returns_to_go", "timesteps", "noise",
                "visual_feats", "visual_pos", "visual_embeds", "visual_attention_mask", "region_to_phrase_position",
                "question_positions", "global_attention_mask", "entity_ids", "entity_attention_mask",
@@ -201,19 +253,23 @@ def _with_image_positions(inputs: dict[str, Any], config, parameters) -> dict[st
     return extended
 
 
-def _with_image_tokens(inputs: dict[str, Any], config, parameters=()) -> dict[str, Any] | None:
+# the placeholder a vision-language model overwrites with vision features; a video model's (InstructBLIP-Video) last
+_PLACEHOLDER_TOKENS = ("image_token_id", "image_token_index", "video_token_id", "video_token_index")
+
+
+def _with_image_tokens(inputs: dict[str, Any], config, parameters=(), count: int | None = None
+                       ) -> dict[str, Any] | None:
     """Vision-language models (LLaVA-like) need one image token per image feature in the text: prefix each
     sequence with (image size / patch size)^2 image tokens, the count the vision tower produces."""
-    token = _find(config, "image_token_id")
-    if token is None:
-        token = _find(config, "image_token_index")
+    token = next((value for name in _PLACEHOLDER_TOKENS if isinstance(value := _find(config, name), int)), None)
     vision = getattr(config, "vision_config", None)
     if not isinstance(token, int) or "pixel_values" not in inputs or "input_ids" not in inputs or vision is None:
         return None
-    if "image_grid_thw" in inputs:  # flattened patches, merged spatial_merge_size x spatial_merge_size per token
+    if count is None and "image_grid_thw" in inputs:  # flattened patches, merged spatial_merge_size^2 per token
         count = PATCH_GRID * PATCH_GRID // (_find(config, "spatial_merge_size") or 1) ** 2
-    else:
-        count = getattr(config, "image_seq_length", None) or (_image_size(vision)[0] // _patch(vision)) ** 2
+    elif count is None:
+        count = (getattr(config, "image_seq_length", None) or getattr(config, "num_query_tokens", None)
+                 or (_image_size(vision)[0] // _patch(vision)) ** 2)  # BLIP-2: one token per Q-Former query
     batch = inputs["input_ids"].shape[0]
     prefix = torch.full((batch, count), token, dtype=inputs["input_ids"].dtype)
     extended = dict(inputs, input_ids=torch.cat([prefix, inputs["input_ids"]], dim=1))
@@ -264,6 +320,7 @@ def _builders(config) -> dict[str, Callable[[], Any]]:
         "input_features": lambda: _audio_features(config, generator),
         "bbox": lambda: _boxes(),
     }
+    builders.update(audio_builders(config, builders["input_features"]))  # frame masks, codec latents
     encoder = getattr(config, "encoder", None)
     if encoder is not None and hasattr(encoder, "to_dict"):  # speech encoder-decoders read `inputs`: their encoder's
         builders["inputs"] = lambda: _encoder_inputs(encoder, generator)
@@ -295,6 +352,12 @@ def _builders(config) -> dict[str, Callable[[], Any]]:
         builders["flattened_patches"] = lambda: _flattened_patches(config, generator)
     for name in ("spkr_id", "speaker_id", "lang_id"):  # vocoder conditioning ids, (batch, 1); id 0 always exists
         builders[name] = lambda: torch.zeros(BATCH, 1, dtype=torch.long)
+    docs = getattr(config, "n_docs", None)
+    if isinstance(docs, int) and docs > 0:  # retrieval-augmented (RAG) without a retriever: the retrieved passages
+        passages = builders["decoder_input_ids"]  # in the generator's vocabulary, `n_docs` per question, and scores
+        builders["context_input_ids"] = lambda: passages().repeat_interleave(docs, dim=0)
+        builders["context_attention_mask"] = lambda: torch.ones(BATCH * docs, SEQUENCE, dtype=torch.long)
+        builders["doc_scores"] = lambda: torch.randn(BATCH, docs, generator=generator)
     return builders
 
 
@@ -376,6 +439,24 @@ def _region_builders(config, generator: torch.Generator) -> dict[str, Callable[[
     return builders
 
 
+def _prompt_builders(config, parameters) -> dict[str, Callable[[], Any]]:
+    """Text prompts under other names: `<group>_input_ids` with their `<group>_attention_mask` (OmDet-Turbo's class
+    names and task), one `<group>` row per sample where the forward asks how many each has (`<group>_structure`);
+    `<name>_inputs` of the config's `<name>_seq_len` tokens (OneFormer's task prompt)."""
+    generator = torch.Generator().manual_seed(2)
+    builders: dict[str, Callable[[], Any]] = {}
+    for name in parameters:
+        group = name.removesuffix("_input_ids")
+        if group != name and group:
+            builders[name] = lambda: _token_ids(config, _text_vocab(config), generator)
+            builders[f"{group}_attention_mask"] = lambda: torch.ones(BATCH, SEQUENCE, dtype=torch.long)
+            builders[f"{group}_structure"] = lambda: torch.ones(BATCH, dtype=torch.long)
+        length = getattr(config, name.removesuffix("_inputs") + "_seq_len", None)
+        if name.endswith("_inputs") and isinstance(length, int) and not isinstance(length, bool) and length > 0:
+            builders[name] = lambda length=length: torch.randint(_text_vocab(config), (BATCH, length), generator=generator)
+    return builders
+
+
 def _span_builders(config) -> dict[str, Callable[[], Any]]:
     """Positions inside the token sequence: global attention on the first token (Longformer, which otherwise
     looks for separator tokens), one question position (Splinter, which otherwise looks for question tokens) and,
@@ -440,6 +521,7 @@ def _series_builders(config, generator: torch.Generator) -> dict[str, Callable[[
     builders = {
         "past_values": lambda: torch.rand(_series_shape(config, past), generator=generator) + 0.5,
         "past_observed_mask": lambda: torch.ones(_series_shape(config, past)),
+        "past_values_padding": lambda: torch.zeros(_series_shape(config, past)),  # TimesFM: 1 marks padding
         "past_time_features": lambda: torch.rand(BATCH, past, time_features, generator=generator),
         "future_values": lambda: torch.rand(_series_shape(config, future), generator=generator) + 0.5,
         "future_time_features": lambda: torch.rand(BATCH, future, time_features, generator=generator),
@@ -449,6 +531,8 @@ def _series_builders(config, generator: torch.Generator) -> dict[str, Callable[[
         builders["static_categorical_features"] = lambda: torch.zeros(BATCH, categorical, dtype=torch.long)
     if real:
         builders["static_real_features"] = lambda: torch.rand(BATCH, real, generator=generator)
+    if isinstance(getattr(config, "freq_size", None), int):  # TimesFM: one frequency class per series, (batch, 1)
+        builders["freq"] = lambda: torch.zeros(BATCH, 1, dtype=torch.long)
     return builders
 
 
@@ -531,8 +615,18 @@ def _token_ids(config, vocab: int, generator: torch.Generator) -> torch.Tensor:
     return ids
 
 
+def _latent_grid_image(config) -> int | None:
+    """A VQ-GAN encoder that names no image size (Janus's VQ-VAE) halves the image at each stage of its
+    `channel_multiplier` after the first, down to a latent grid of `num_patches` per side."""
+    patches, stages = getattr(config, "num_patches", None), getattr(config, "channel_multiplier", None)
+    if isinstance(patches, int) and isinstance(stages, (list, tuple)) and stages:
+        return patches * 2 ** (len(stages) - 1)
+    return None
+
+
 def _image_size(config) -> tuple[int, int]:
-    size = _find(config, "image_size") or _find(config, "img_size") or _find(config, "crop_size") or 32
+    size = (_find(config, "image_size") or _find(config, "img_size") or _find(config, "crop_size")
+            or _latent_grid_image(config) or 32)
     if isinstance(size, (list, tuple)):
         return int(size[-2]), int(size[-1])
     if isinstance(size, dict):

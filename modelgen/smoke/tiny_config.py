@@ -19,6 +19,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from modelgen.smoke import tiny_multimodal, tiny_text
+
 HEADS = 4
 HEAD_DIM = 8
 WIDTH = HEADS * HEAD_DIM
@@ -42,29 +44,33 @@ _RULES: list[tuple[str, str]] = [  # (pattern on the argument name, rule); the f
     (r"^(.*_)?(rotary_dim|rotary_emb_dim|rope_dim)$", "rotary"),
     (r"^(.*_)?(head_dim|d_kv|kv_channels|attention_head_size|head_size)$", "head_dim"),
     (r"^(.*_)?lora_rank$", "lora_rank"),
-    (r"^(num_)?(norm_)?groups$", "groups"),
+    (r"^(num_|n_)?(norm_)?groups$", "groups"),  # `n_groups`: Mamba-2 state groups must divide the shrunk heads
     (r"^(num_|n_)?(.*_)?(hidden_layers|layers|layer|blocks)$", "layers"),
     (r"^(depths|.*_depths|block_sizes|num_layers_per_block)$", "layers"),
     (r"^(.*_)?(intermediate_size|ffn_dim|d_ff|n_inner|ff_dim|intermediate_dim|feed_forward_size|hidden_ff)(_.*)?$",
      "feed_forward"),
-    (r"^(.*_)?vocab_size$", "vocab"),
+    (r"^(.*_)?vocab_size(_per_layer_input)?$", "vocab"),  # Gemma 3n's per-layer input embeddings too
     ((r"^(max_position_embeddings|n_positions|n_ctx|max_source_positions|max_target_positions"
-      r"|.*_max_position_embeddings|max_sequence_length|max_seq_len)$"), "positions"),
+      r"|.*_max_position_embeddings|max_sequence_length|max_seq_len"
+      r"|max_text_length)$"), "positions"),  # the decoding steps of a table-structure head (SLANet)
     (r"^(.*_)?(image_size|img_size|crop_size)$", "image"),
     (r"^frames_per_clip$", "frames"),  # video clips (V-JEPA 2): a few frames, still a multiple of the tubelet size
     (r"^patch_size$", "patch"),
     (r"^window_size$", "window"),  # shifted-window attention: a window that tiles the shrunk patch grid
+    (r"^num_windows$", "windows"),  # windowed ViT backbones (LW-DETR): a square number of windows tiling the grid
     (r"^num_queries$", "queries"),  # detection queries: two-stage decoders pick them among the few image tokens
     (r"^latent_query_num$", "queries"),  # Kosmos-2's image embeddings: as many text positions hold them
     (r"^num_latents$", "queries"),  # Perceiver's latent array
     (r"^num_self_attends_per_block$", "layers"),
     (r"^(train_size|output_shape)$", "image"),  # Perceiver's optical-flow and (frames, height, width) video outputs
     (r"^d_latents$", "width"),
+    (r"^base_channels$", "width"),  # VQ-GAN encoders (Chameleon, Janus): every stage a multiple of it, GroupNorm(32)
     ((r"^(hidden_size|d_model|n_embd|embed_dim|embedding_size|dim|hidden_dim|d_embed|model_dim|word_embed_proj_dim"
       r"|projection_dim|.*_hidden_size|.*_embed_dim|.*_embedding_size|hidden_sizes|embed_dims|dims|conv_dim"
-      r"|.*_hidden_sizes|.*_channels_list)$"), "width"),
+      r"|.*_hidden_sizes|.*_channels_list|hidden_size_per_layer_input)$"), "width"),
 ]
-_DEPENDENT = re.compile(r"^.*_(dim|size|channels|features|feats|hidden|groups)$")  # `upsample_groups`: depthwise
+_DEPENDENT = re.compile(r"^.*_(dim|size|channels|channel|features|feats|hidden|groups)$")  # `upsample_groups`: depthwise
+_STAGE_WIDTHS = re.compile(r"^.*_(dim|channel|channels)_(per_stage|list)$")  # Hiera's `embed_dim_per_stage`
 # which backbone stages a parent (DPT, ZoeDepth) reads; 5.x dataclass configs name the fields `_out_features`, but
 # only the public names, passed together, survive their `__post_init__`
 _KEPT_WHEN_SET = ("out_indices", "out_features", "_out_indices", "_out_features")
@@ -72,7 +78,11 @@ _KEPT_WHEN_SET = ("out_indices", "out_features", "_out_indices", "_out_features"
 _NEEDED_WHEN_NONE = {"vocab_size": VOCAB, "head_dim": HEAD_DIM, "num_key_value_heads": HEADS,
                      "prediction_length": 4, "context_length": 12,
                      # masked-image pre-training decoders (Hiera) that the user must size
-                     "decoder_hidden_size": WIDTH, "decoder_depth": 1, "decoder_num_heads": HEADS}
+                     "decoder_hidden_size": WIDTH, "decoder_depth": 1, "decoder_num_heads": HEADS,
+                     # MoE sizes some configs leave to the checkpoint (Dots1, DeepSeek-V2's router top-k)
+                     "n_routed_experts": EXPERTS, "n_shared_experts": 1, "num_experts": EXPERTS,
+                     "num_experts_per_tok": EXPERTS_PER_TOKEN, "top_k_experts": EXPERTS_PER_TOKEN,
+                     "moe_intermediate_size": FEED_FORWARD}
 _TOKEN_ID = re.compile(r"^(.*_)?(token_id|token_ids|token_index|token_idx)$")
 
 
@@ -92,6 +102,14 @@ class _Shrinking:
     dependents: list[tuple[dict[str, Any], str, int]] = field(default_factory=list)  # `*_dim` values no rule named
     stage_widths: dict[int, int] = field(default_factory=dict)  # original -> shrunk entry of per-stage width lists
     stage_dependents: list[tuple[dict[str, Any], str, list[int]]] = field(default_factory=list)
+    tower_outputs: dict[int, int] = field(default_factory=dict)  # a sub-model tower's output width: full -> shrunk
+    feature_grids: dict[int, int] = field(default_factory=dict)  # a feature level's side: full -> shrunk
+
+    def _concatenated_widths(self) -> dict[int, int]:
+        """{sum of two original widths: sum of their shrunk widths}: X-Codec 2's `quantization_dim` is its acoustic
+        plus its semantic encoder's hidden size."""
+        return {first + second: self.widths[first] + self.widths[second]
+                for first in self.widths for second in self.widths}
 
     def follow_widths(self) -> None:
         """A `condition_dim`/`text_hidden_dim` equal to a shrunk width (of any config) must follow it."""
@@ -102,10 +120,23 @@ class _Shrinking:
                 arguments[name] = self.widths[value]
             elif name.endswith("pos_feats") and 2 * value in self.widths:  # sine and cosine: two per channel (SAM)
                 arguments[name] = self.widths[2 * value] // 2
+            elif value in self.stage_widths:  # one backbone stage's channels (PP-DocLayoutV3's `x4_feat_dim`)
+                arguments[name] = self.stage_widths[value]
+            elif name.endswith("_dim") and value in self._concatenated_widths():
+                arguments[name] = self._concatenated_widths()[value]  # two encoders' features side by side
         for arguments, name, values in self.stage_dependents:  # a detector's `encoder_in_channels`: backbone stages
             for widths in (self.widths, self.stage_widths):  # `decoder_in_channels`: the one model width, repeated
                 if list(arguments.get(name, values)) == values and all(value in widths for value in values):
                     arguments[name] = [widths[value] for value in values]
+            shrunk = [value for value in values if self.widths.get(value, value) < value]
+            if name not in arguments and shrunk:  # per-stage channels ending at the model width (EfficientLoFTR's
+                factor = max(shrunk) / self.widths[max(shrunk)]  # `out_features`): scaled by the width's factor
+                arguments[name] = [_scaled_width(value, factor) for value in values]
+            last = values[-1]
+            if (list(arguments.get(name, values)) == values and name.endswith("channels") and last in self.widths
+                    and self.widths[last] < last):  # a neck whose last stage feeds a shrunk encoder (SAM -> CLIP
+                factor = last / self.widths[last]  # in DeepSeek-OCR): every stage shrinks by that encoder's factor
+                arguments[name] = [*(_scaled_width(value, factor) for value in values[:-1]), self.widths[last]]
 
 
 def tiny_config(config_class: type, overrides: dict[str, Any] | None = None, main_input: str = "input_ids"):
@@ -122,6 +153,11 @@ def tiny_config(config_class: type, overrides: dict[str, Any] | None = None, mai
         _set_dotted(arguments, key, value)
         _set_dotted(changes, key, value)
     config = config_class(**arguments)
+    widened = tiny_text.width_for_dim_factors(config_class, config, arguments, getattr(default, "hidden_size", None))
+    if widened and "hidden_size" not in (overrides or {}):
+        arguments.update(widened)
+        changes.update(widened)
+        config = config_class(**arguments)
     grown = _layers_derived_lists_need(default, config, arguments)
     if grown:
         arguments.update(grown)
@@ -175,9 +211,10 @@ def _default_instance(config_class: type):
     and never downloads pretrained backbone weights (timm's `resnet50` would)."""
     instance = config_class()
     if getattr(instance, "use_timm_backbone", False) is True:  # 4.x: `backbone="resnet50"` names a timm model
-        return config_class(use_timm_backbone=False, backbone=None, use_pretrained_backbone=False)
+        library = {"use_timm_backbone": False, "backbone": None, "use_pretrained_backbone": False}
+        return tiny_multimodal.keep_timm_stages(config_class, instance, library)
     if getattr(getattr(instance, "backbone_config", None), "model_type", "") == "timm_backbone":  # 5.x
-        return config_class(use_timm_backbone=False)
+        return tiny_multimodal.keep_timm_stages(config_class, instance, {"use_timm_backbone": False})
     return instance
 
 
@@ -280,6 +317,8 @@ def tiny_arguments(config_class: type, instance, state: _Shrinking | None = None
         if _is_config(current):
             arguments[name] = tiny_arguments(type(current), current, state, nested=True)  # the dict the state holds
             arguments[name]["model_type"] = type(current).model_type
+            for chosen, value in tiny_text.parent_choices(current, _init_defaults(type(current)), rule_for).items():
+                arguments[name].setdefault(chosen, value)
             if name == "backbone_config" and "patch_size" not in signature and _tiles_image(current):
                 # the parent's decoder assumes the backbone's stride (VitMatte's three stride-2 conv stages fused
                 # with the features upsampled twice: 16) without naming it: keep it where it tiles the tiny image
@@ -292,7 +331,8 @@ def tiny_arguments(config_class: type, instance, state: _Shrinking | None = None
         if (rule_for(name) is None and isinstance(current, int) and not isinstance(current, bool)
                 and _DEPENDENT.match(name)):
             state.dependents.append((arguments, name, current))
-        if (rule_for(name) is None and _DEPENDENT.match(name) and isinstance(current, (list, tuple)) and current
+        if (rule_for(name) is None and (_DEPENDENT.match(name) or _STAGE_WIDTHS.match(name))
+                and isinstance(current, (list, tuple)) and current
                 and all(isinstance(value, int) and not isinstance(value, bool) for value in current)):
             state.stage_dependents.append((arguments, name, list(current)))
         if current is None and name in _NEEDED_WHEN_NONE:
@@ -304,6 +344,15 @@ def tiny_arguments(config_class: type, instance, state: _Shrinking | None = None
             continue
         if nested and default is None and name in _KEPT_WHEN_SET and current is not None and _is_plain(current):
             arguments[name.lstrip("_")] = list(current) if isinstance(current, tuple) else current  # the parent's
+            continue
+        if (nested and default is None and rule_for(name) in ("head_dim", "kv_heads") and isinstance(current, int)
+                and not isinstance(current, bool) and current > 0):
+            # a parent that merges its own defaults into the sub-config dict (Voxtral's `head_dim=128` and 8 key/value
+            # heads for its Llama) would bring the big values back: name tiny ones, as the shrunk sizes derive them
+            arguments[name] = _shrink(rule_for(name), current, signature, heads_list)
+            continue
+        if default is None and rule_for(name) == "image" and _is_sizes(current):
+            arguments[name] = _shrink("image", current, signature, heads_list)  # Hiera's [1024, 1024], set when None
             continue
         if default is None or not _is_plain(current):
             continue
@@ -325,16 +374,21 @@ def tiny_arguments(config_class: type, instance, state: _Shrinking | None = None
         if tiny != default:
             arguments[name] = tiny
     _truncate_per_layer_lists(signature, instance, arguments)
+    tiny_text.fit_shared_tail(signature, instance, arguments, rule_for)
     if nested:
         _keep_backbone_stages(config_class, instance, arguments)
+        _keep_extra_attributes(config_class, instance, arguments)
     _fit_layer_patterns(signature, instance, arguments)
     _fit_factorised_lists(signature, instance, arguments)
     _fit_decode_head_features(signature, arguments)
     _scale_compound_coefficients(signature, instance, arguments)
     _follow_vision_tokens(signature, arguments)
     _fit_windows(signature, arguments)
+    _fit_pixel_windows(signature, instance, arguments)
+    _fit_grid_pinpoints(signature, instance, arguments)
     _fit_mask_units(signature, arguments)
     _fit_output_stride(signature, arguments)
+    _fit_context_to_positions(signature, instance, arguments)
     if "d_latents" in signature and "num_cross_attention_heads" in arguments:
         # Perceiver's latents cross-attend to preprocessed inputs of any channel count (Fourier position features
         # add 258): only one head divides them all
@@ -348,6 +402,13 @@ def tiny_arguments(config_class: type, instance, state: _Shrinking | None = None
     _fix_token_ids(instance, signature, arguments, state.remapped)
     _fill_vocabulary_map(signature, instance, arguments)
     _fit_partial_rotary(instance, arguments)
+    _fit_wide_rotary(instance, arguments)
+    _fit_feature_sizes(instance, arguments, state.feature_grids)
+    _follow_feature_grids(instance, arguments, state.feature_grids)
+    tiny_text.fit_expanded_heads(signature, instance, arguments, rule_for)
+    tiny_text.keep_rope_pair_heads(signature, instance, arguments)
+    tiny_text.fit_sibling_feature_layers(instance, arguments)
+    tiny_multimodal.fit(signature, instance, arguments, state.tower_outputs, rule_for)
     return arguments
 
 
@@ -361,6 +422,62 @@ def _fit_partial_rotary(instance, arguments: dict[str, Any]) -> None:
     head_dim = arguments.get("head_dim")
     if factors and isinstance(head_dim, int) and head_dim * min(factors) < 4:
         arguments["head_dim"] = 4 * math.ceil(4 / min(factors) / 4)
+
+
+def _is_sizes(value: Any) -> bool:
+    values = value if isinstance(value, (list, tuple)) and value else [value]
+    return all(isinstance(size, int) and not isinstance(size, bool) and size > 0 for size in values)
+
+
+def _follow_feature_grids(instance, arguments: dict[str, Any], grids: dict[int, int]) -> None:
+    """A sibling sub-config whose patch grid is one of those feature levels (SAM 2's prompt encoder: 1024 / 16, the
+    Hiera backbone's last level of 64) keeps matching it: its patch becomes its tiny image over the level's new side."""
+    for name, tiny in arguments.items():
+        full = _read(instance, name, None)
+        image, patch = _read(full, "image_size", None), _read(full, "patch_size", None)
+        if not (_is_config(full) and isinstance(tiny, dict) and isinstance(image, int) and isinstance(patch, int)
+                and patch > 0 and image % patch == 0 and image // patch in grids):
+            continue
+        side, new_image = grids[image // patch], tiny.get("image_size", image)
+        if isinstance(new_image, int) and new_image % side == 0:
+            tiny["patch_size"] = new_image // side
+
+
+def _fit_feature_sizes(instance, arguments: dict[str, Any], grids: dict[int, int] | None = None) -> None:
+    """Feature-map sizes a config states beside its backbone (SAM 3 tracker's `backbone_feature_sizes`: [h, w] of
+    each level, 4, 2 and 1 times the backbone's 72-patch grid) follow the shrunk backbone's patch grid."""
+    backbone, tiny = _read(instance, "backbone_config", None), arguments.get("backbone_config")
+    if not _is_config(backbone) or not isinstance(tiny, dict):
+        return
+    sides = []
+    for sizes in (vars(backbone), {**vars(backbone), **tiny}):
+        image, patch = sizes.get("image_size"), sizes.get("patch_size") or sizes.get("patch_stride")
+        image = image[-1] if isinstance(image, (list, tuple)) and image else image
+        patch = patch[-1] if isinstance(patch, (list, tuple)) and patch else patch
+        sides.append(image // patch if isinstance(image, int) and isinstance(patch, int) and patch else None)
+    old, new = sides
+    if not old or not new or old == new:
+        return
+    for name, value in vars(instance).items():
+        pairs = value if isinstance(value, (list, tuple)) and value else None
+        if (name in arguments or pairs is None or not all(isinstance(pair, (list, tuple)) and len(pair) == 2 and all(
+                isinstance(size, int) and not isinstance(size, bool) and size * new % old == 0 for size in pair)
+                for pair in pairs)):
+            continue
+        arguments[name] = [[size * new // old for size in pair] for pair in pairs]
+        if grids is not None:
+            grids.update({size: size * new // old for pair in pairs for size in pair})
+
+
+def _fit_wide_rotary(instance, arguments: dict[str, Any]) -> None:
+    """A rotary factor above 1 (EfficientLoFTR's 4.0: 2-D frequencies of head_dim * 4 / 2 filling a quarter of
+    the width) ties the head count to the factor, not to the width: the shrunk width keeps the original heads."""
+    rope = _read(instance, "rope_parameters", None)
+    factor = rope.get("partial_rotary_factor") if isinstance(rope, dict) else None
+    heads, width = _read(instance, "num_attention_heads", None), arguments.get("hidden_size")
+    if (isinstance(factor, (int, float)) and factor > 1 and isinstance(heads, int) and "num_attention_heads" in arguments
+            and isinstance(width, int) and width % heads == 0):
+        arguments["num_attention_heads"] = heads
 
 
 def _fill_vocabulary_map(signature: dict[str, Any], instance, arguments: dict[str, Any]) -> None:
@@ -400,7 +517,17 @@ def _init_defaults(config_class: type) -> dict[str, Any]:
                 continue
             if parameter.default is not inspect.Parameter.empty:
                 defaults[name] = parameter.default
+    for name in _image_size_properties(config_class):
+        defaults.setdefault(name, None)  # shrunk from the instance's value, like an image size set when None
     return {name: value for name, value in defaults.items() if _is_plain(value)}
+
+
+def _image_size_properties(config_class: type) -> list[str]:
+    """Image sizes a config takes as a settable property outside its signature (SAM 3 tracker video's `image_size`
+    is popped from the keyword arguments and written into every sub-config: left out, the default 1008 wins)."""
+    return [name for klass in config_class.__mro__ if getattr(klass, "model_type", "")  # not the library's base
+            for name, attribute in vars(klass).items()
+            if isinstance(attribute, property) and attribute.fset is not None and rule_for(name) == "image"]
 
 
 def _is_plain(value: Any) -> bool:
@@ -430,22 +557,37 @@ def _fit_multimodal_rope(instance, arguments: dict[str, Any]) -> None:
     """Qwen-VL-like text models split rotary dims into (time, height, width) sections, defaulting to [16, 24, 24]
     in the modeling code when the config names none: give the shrunk head an explicit split."""
     vision = getattr(instance, "vision_config", None)
-    if getattr(vision, "temporal_patch_size", getattr(vision, "temporal_merge_size", None)) is None:
-        return  # video-capable towers (temporal patches or merges) go with a (time, height, width) rotary split
     nested = isinstance(arguments.get("text_config"), dict)  # 5.x: a text sub-config; 4.x: text fields at the top
     text, target = (instance.text_config, arguments["text_config"]) if nested else (instance, arguments)
+    if (getattr(vision, "temporal_patch_size", getattr(vision, "temporal_merge_size", None)) is None
+            and "mrope_section" not in (getattr(type(text), "ignore_keys_at_rope_validation", None) or ())
+            and getattr(instance, "vision_start_token_id", None) is None):
+        # video-capable towers (temporal patches or merges), a text config that expects the split, or image spans
+        # opened by a vision start token (M-RoPE positions restart there) go with a (time, height, width) split
+        return
     key = "rope_parameters" if hasattr(text, "rope_parameters") else "rope_scaling"
     rope = dict(target.get(key) or getattr(text, key, None) or {})
-    rope["mrope_section"] = _scaled_sections(rope.get("mrope_section") or [16, 24, 24], HEAD_DIM // 2)
+    rope["mrope_section"] = _scaled_sections(rope.get("mrope_section") or [16, 24, 24], _rotary_half(text, target, rope))
     rope.setdefault("rope_type", "default")
     if key == "rope_scaling":  # 4.x reads the older `type` key
         rope.setdefault("type", rope["rope_type"])
     target[key] = rope
 
 
+def _rotary_half(text, target: dict[str, Any], rope: dict[str, Any]) -> int:
+    """Half the rotary dims of the shrunk text head: its head size times a partial rotary factor (GLM-4V: 0.5)."""
+    heads, width = target.get("num_attention_heads"), target.get("hidden_size")
+    head_dim = target.get("head_dim") or (width // heads if isinstance(width, int) and isinstance(heads, int) and heads
+                                          else HEAD_DIM)
+    factor = rope.get("partial_rotary_factor") or getattr(text, "partial_rotary_factor", None) or 1.0
+    return max(1, int(head_dim * factor) // 2) if isinstance(factor, (int, float)) else head_dim // 2
+
+
 def _scaled_sections(sections: list[int], total: int) -> list[int]:
-    """Multimodal RoPE splits half a head's dims into (time, height, width) sections: keep their proportions."""
-    scaled = [max(1, section * total // sum(sections)) for section in sections]
+    """Multimodal RoPE splits half a head's dims into (time, height, width) sections: keep their proportions (a
+    section may get none when there are fewer dims than sections)."""
+    least = 1 if total >= len(sections) else 0
+    scaled = [max(least, section * total // sum(sections)) for section in sections]
     scaled[-1] += total - sum(scaled)
     return scaled
 
@@ -456,6 +598,19 @@ def _tiles_image(config) -> bool:
     patches = patch if isinstance(patch, (list, tuple)) else [patch]
     return (hasattr(config, "image_size") and all(isinstance(p, int) and 0 < p for p in patches)
             and all(IMAGE % p == 0 for p in patches))
+
+
+def _keep_extra_attributes(config_class: type, instance, arguments: dict[str, Any]) -> None:
+    """Flags and choices a parent set on its sub-config that the sub-config's constructor does not name (CHMv2 asks
+    its DINOv3 backbone for `return_class_token=True`) are kept: a default instance of the class has no such
+    attribute. Sizes are not (LLaVA's `vocab_size` on its vision tower): they would bring full-size values back."""
+    try:
+        default = vars(config_class())
+    except Exception:  # noqa: BLE001 - a sub-config that needs arguments: nothing to compare with
+        return
+    for name, value in vars(instance).items():
+        if name not in default and name not in arguments and not name.startswith("_") and isinstance(value, (bool, str)):
+            arguments[name] = value
 
 
 def _keep_backbone_stages(config_class: type, instance, arguments: dict[str, Any]) -> None:
@@ -549,6 +704,20 @@ def _fit_stage_doubling(signature: dict[str, Any], instance, arguments: dict[str
                 arguments[last] = arguments[first] * growth
 
 
+def _fit_context_to_positions(signature: dict[str, Any], instance, arguments: dict[str, Any]) -> None:
+    """An attention context that fitted inside the position table (Granite Speech 5's CTC encoder checks
+    `context_size <= max_position_embeddings`) is cut to the shrunk table."""
+    positions = arguments.get("max_position_embeddings")
+    original = _read(instance, "max_position_embeddings", signature.get("max_position_embeddings"))
+    if not isinstance(positions, int) or not isinstance(original, int):
+        return
+    for name in signature:
+        value = arguments.get(name, _read(instance, name, signature[name]))
+        if (name.endswith("context_size") and isinstance(value, int) and not isinstance(value, bool)
+                and positions < value <= original):
+            arguments[name] = positions
+
+
 def _fit_output_stride(signature: dict[str, Any], arguments: dict[str, Any]) -> None:
     """MobileViT unfolds `patch_size` patches from feature maps down to 1 / `output_stride` of the image: the image
     must leave at least one patch there."""
@@ -566,6 +735,35 @@ def _fit_mask_units(signature: dict[str, Any], arguments: dict[str, Any]) -> Non
     if not (isinstance(unit, (list, tuple)) and isinstance(stride, (list, tuple)) and isinstance(image, list)):
         return
     arguments["image_size"] = [max(size, 2 * u * s) for size, u, s in zip(image, unit, stride)]
+
+
+def _fit_grid_pinpoints(signature: dict[str, Any], instance, arguments: dict[str, Any]) -> None:
+    """Any-resolution tilings (LLaVA-NeXT's `image_grid_pinpoints`, multiples of the vision tower's image size: 336
+    x 672 is two tiles) keep their tile counts at the shrunk image size."""
+    pinpoints = _read(instance, "image_grid_pinpoints", None)
+    vision, full_vision = arguments.get("vision_config"), getattr(instance, "vision_config", None)
+    full = getattr(full_vision, "image_size", None)
+    tiny = vision.get("image_size", full) if isinstance(vision, dict) else None
+    if ("image_grid_pinpoints" not in signature or not isinstance(pinpoints, list) or not pinpoints
+            or not isinstance(full, int) or not isinstance(tiny, int) or not 0 < tiny < full):
+        return
+    sizes = [size for pair in pinpoints for size in (pair if isinstance(pair, (list, tuple)) else [None])]
+    if all(isinstance(size, int) and size % full == 0 for size in sizes):
+        arguments["image_grid_pinpoints"] = [[size * tiny // full for size in pair] for pair in pinpoints]
+
+
+def _fit_pixel_windows(signature: dict[str, Any], instance, arguments: dict[str, Any]) -> None:
+    """A `window_size` counted in pixels (Qwen2.5-VL-like towers: 112 = 4 merged tokens of 2 x 2 patches of 14)
+    keeps its count of merged tokens at the shrunk patch size; windows counted in patches (Swin) are left alone."""
+    window, patch = _read(instance, "window_size", None), _read(instance, "patch_size", None)
+    merge = _read(instance, "spatial_merge_size", None)
+    tiny_patch = arguments.get("patch_size", patch)
+    if not all(isinstance(value, int) and not isinstance(value, bool) and value > 0
+               for value in (window, patch, merge, tiny_patch)) or "window_size" not in signature:
+        return
+    tokens, left = divmod(window, patch * merge)
+    if left == 0 and tokens > 1 and patch > 1:
+        arguments["window_size"] = tokens * merge * tiny_patch
 
 
 def _fit_windows(signature: dict[str, Any], arguments: dict[str, Any]) -> None:
@@ -592,8 +790,13 @@ def _follow_vision_tokens(signature: dict[str, Any], arguments: dict[str, Any]) 
 def _truncate_per_layer_lists(signature: dict[str, Any], instance, arguments: dict[str, Any]) -> None:
     """Lists with one entry per layer (`layer_types`, `mlp_layer_types`, per-layer `intermediate_size`) follow the
     new layer count, which grows to keep one layer of every kind they name (hybrid models: linear and full
-    attention); every such list is then cut to that one count."""
+    attention); every such list is then cut to that one count. A count equal to the number of stages that a
+    per-stage block-count list describes (EfficientLoFTR: 4 attention layers, 4 stages) leaves the lists alone."""
+    stages = {len(value) for name in signature if rule_for(name) == "layers"
+              and isinstance(value := _read(instance, name, None), (list, tuple))}
     for count_name, original in _layer_counts(signature, instance, arguments).items():
+        if original in stages:
+            continue
         per_layer = {}
         for name, default in signature.items():
             current = arguments.get(name, _read(instance, name, default))
@@ -731,7 +934,7 @@ def _shrink(rule: str, value: Any, signature: dict[str, Any], heads_list: list[i
 _TARGETS = {"heads": HEADS, "experts_per_token": EXPERTS_PER_TOKEN, "experts": EXPERTS, "rotary": HEAD_DIM // 2,
             "head_dim": HEAD_DIM, "lora_rank": LORA_RANK, "layers": LAYERS, "feed_forward": FEED_FORWARD,
             "vocab": VOCAB, "positions": POSITIONS, "image": IMAGE, "patch": PATCH, "width": WIDTH, "groups": 2,
-            "window": 2, "queries": 8, "frames": 4}
+            "window": 2, "windows": 4, "queries": 8, "frames": 4}
 
 
 def _shrink_list(rule: str, values: list[int], heads_list: list[int] | None) -> list[int]:
@@ -759,7 +962,10 @@ def _fix_token_ids(instance, signature: dict[str, Any], arguments: dict[str, Any
     """Keep every special token id inside the shrunk vocabulary: ids past its end get distinct ids counted down
     from its end, the same original id the same new id in every nested config."""
     vocab = arguments.get("vocab_size")
-    nested = [value.get("vocab_size") for value in arguments.values() if isinstance(value, dict)]
+    # the text sub-config's first: 4.x LLaVA configs also pass `vocab_size=32000` to their vision tower's config
+    subs = sorted((value for value in arguments.values() if isinstance(value, dict)),
+                  key=lambda sub: sub is not arguments.get("text_config"))
+    nested = [value.get("vocab_size") for value in subs]
     if not isinstance(vocab, int):
         vocab = next((value for value in nested if isinstance(value, int)), None)
     if not isinstance(vocab, int):

@@ -165,3 +165,28 @@ def test_a_hybrid_model_keeps_a_layer_of_every_kind_its_pattern_derives():
     config, changes = tiny_config(transformers.JambaConfig)
     assert "attention" in config.layers_block_type and "mamba" in config.layers_block_type
     assert config.num_hidden_layers == changes["num_hidden_layers"] == config.attn_layer_offset + 1
+
+
+def test_an_image_size_set_through_a_property_outside_the_signature_is_shrunk():
+    """SAM 3 tracker video pops `image_size` from its keyword arguments and writes it into its sub-configs: left
+    out of the tiny arguments, the 1008-pixel default would win."""
+
+    class PropertySizedConfig(transformers.PretrainedConfig):
+        model_type = "property_sized"
+
+        def __init__(self, hidden_size=768, **kwargs):
+            self.hidden_size = hidden_size
+            self.image_size = kwargs.pop("image_size", 1008)
+            super().__init__(**kwargs)
+
+        @property
+        def image_size(self):
+            return self._image_size
+
+        @image_size.setter
+        def image_size(self, value):
+            self._image_size = value
+
+    config, changes = tiny_config(PropertySizedConfig)
+    assert config.image_size == changes["image_size"] < 1008
+    assert config.hidden_size == 32
