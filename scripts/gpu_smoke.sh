@@ -12,7 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 TREE="${TREE:-.device/transformers-5.23.0}"
 OUT="${OUT:-/tmp/gpu_smoke}"
-PYTHON="${PYTHON:-python3}"
+PYTHON="${PYTHON:-$(command -v python3)}"
 JOBS="${JOBS:-6}"
 mkdir -p "$OUT"
 MODELS=(albert bart bert bloom clip convnext deit distilbert electra falcon gemma gpt2 gpt_neox llama mistral

@@ -36,7 +36,65 @@ def audio_variants(attempts: list[dict[str, Any]], config, parameters, model=Non
     variants += _text_as_long_as_audio(attempts, model)
     variants += _whole_windows(attempts, config, bins)
     variants += _features_as_hidden_states(attempts, config)
+    variants += _features_for_first_layer(attempts, model, bins, parameters)
+    variants += _with_decoder_values(attempts, parameters, bins)
     return attempts + variants
+
+
+def _with_decoder_values(attempts: list[dict[str, Any]], parameters, bins: int | None) -> list[dict[str, Any]]:
+    """The attempts with the spectrogram frames a speech decoder reads (SpeechT5's text-to-speech
+    `decoder_input_values`), (batch, frames, bins), where the forward takes them and the config sizes the bins."""
+    if "decoder_input_values" not in parameters or not isinstance(bins, int) or bins <= 0:
+        return []
+    generator = torch.Generator().manual_seed(8)
+    return [dict(inputs, decoder_input_values=torch.randn(BATCH, LATENT_FRAMES, bins, generator=generator))
+            for inputs in attempts if "decoder_input_values" not in inputs and "input_ids" in inputs]
+
+
+def _features_for_first_layer(attempts: list[dict[str, Any]], model, bins: int | None, parameters=()
+                              ) -> list[dict[str, Any]]:
+    """Features as wide as the model's first layer reads, where no config field names that width (Granite Speech
+    5's encoder stacks delta-expanded frames: a Linear of 4 * `num_mel_bins`): (batch, frames, in_features) for a
+    Linear, (batch, in_channels, frames) for a Conv1d, of `AUDIO_FRAMES` frames (fewer than a shrunk position
+    table holds), with their feature masks."""
+    layer = first_feature_layer(model)
+    width = layer.in_features if isinstance(layer, torch.nn.Linear) else getattr(layer, "in_channels", None)
+    if not isinstance(width, int) or width == bins:
+        return []
+    generator = torch.Generator().manual_seed(7)
+    variants = []
+    for inputs in attempts:
+        features = inputs.get("input_features")
+        if isinstance(features, torch.Tensor) and features.dim() == 3 and features.is_floating_point():
+            shape = (features.shape[0], AUDIO_FRAMES, width) if isinstance(layer, torch.nn.Linear) else (
+                features.shape[0], width, AUDIO_FRAMES)
+            variant = dict(inputs, input_features=torch.randn(*shape, generator=generator))
+            variants.append(_with_feature_masks(variant, [name for name in FEATURE_MASKS if name in inputs], width))
+        values = inputs.get("input_values")
+        if isinstance(layer, torch.nn.Linear) and isinstance(values, torch.Tensor) and values.dim() == 2:
+            # a model built without its speech pre-nets (SpeechT5's bare model) reads frames already embedded, and
+            # its decoder as many per step where it takes `decoder_input_values`
+            variant = dict(inputs, input_values=torch.randn(values.shape[0], AUDIO_FRAMES, width, generator=generator))
+            if "decoder_input_values" in parameters:
+                variant["decoder_input_values"] = torch.randn(values.shape[0], LATENT_FRAMES, width, generator=generator)
+            variants.append(variant)
+    return variants
+
+
+def with_videos(attempts: list[dict[str, Any]], parameters, videos: Callable[[], Any]) -> list[dict[str, Any]]:
+    """The audio attempts again with the video the forward optionally takes beside the audio (PE Audio-Video's
+    encoder embeds both and fails without the video), tried only after the attempts without it failed."""
+    if "pixel_values_videos" not in parameters:
+        return attempts
+    audio = [inputs for inputs in attempts if "pixel_values_videos" not in inputs
+             and any(isinstance(inputs.get(name), torch.Tensor) for name in ("input_values", "input_features"))]
+    return attempts + [dict(inputs, pixel_values_videos=videos()) for inputs in audio]
+
+
+def first_feature_layer(model) -> torch.nn.Module | None:
+    """The model's first Linear or Conv1d, in registration order (None for a model that is not a module)."""
+    modules = model.modules() if isinstance(model, torch.nn.Module) else ()
+    return next((module for module in modules if isinstance(module, (torch.nn.Linear, torch.nn.Conv1d))), None)
 
 
 def _whole_windows(attempts: list[dict[str, Any]], config, bins: int | None) -> list[dict[str, Any]]:
@@ -123,6 +181,10 @@ def audio_builders(config, features: Callable[[], torch.Tensor]) -> dict[str, Ca
     if isinstance(width, int) and not isinstance(width, bool) and width > 0:
         generator = torch.Generator().manual_seed(4)
         builders["latents"] = lambda: torch.randn(BATCH, width, LATENT_FRAMES, generator=generator)
+    mel_in = _attribute(config, "model_in_dim")  # a vocoder's log-mel input (HiFi-GAN): (batch, frames, model_in_dim)
+    if isinstance(mel_in, int) and not isinstance(mel_in, bool) and mel_in > 0:
+        mels = torch.Generator().manual_seed(6)
+        builders["spectrogram"] = lambda: torch.randn(BATCH, LATENT_FRAMES, mel_in, generator=mels)
     return builders
 
 

@@ -57,3 +57,36 @@ def with_larger_images(attempts: list[dict[str, Any]], names_image_size: bool, f
                 resized["pixel_mask"] = torch.ones(value.shape[0], *size, dtype=inputs["pixel_mask"].dtype)
             larger.append(resized)
     return [*(attempts[:-1] or attempts[:1]), *larger, attempts[-1]] if larger else attempts
+
+
+def patch_rows(model: torch.nn.Module, attempts: list[dict[str, Any]], channels: int, patch: int, patches: int,
+               generator: torch.Generator) -> list[dict[str, Any]]:
+    """The image attempts again with each image as rows of flattened patches, `(batch, patches, channels * patch *
+    patch)`, for a tower whose first layer is a linear projection of exactly that many features (Molmo2's vision
+    tower takes patches its processor cut); [] for any other first layer."""
+    layer = first_layer(model)
+    if not isinstance(layer, torch.nn.Linear) or layer.in_features != channels * patch * patch or patches < 1:
+        return []
+    rows = []
+    for inputs in attempts:
+        value = inputs.get("pixel_values")
+        if isinstance(value, torch.Tensor) and value.dim() == 4 and value.is_floating_point():
+            rows.append(dict(inputs, pixel_values=torch.rand(value.shape[0], patches, layer.in_features,
+                                                             generator=generator)))
+    return rows
+
+
+def ids_within_lookups(model: torch.nn.Module, attempts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The token attempts again with ids below the smallest 1-D integer lookup table the model holds as a buffer,
+    where ids of the vocabulary overrun it (ESMFold's `af2_to_esm`: its `input_ids` are 21 residue types, mapped to
+    the language model's vocabulary through that 22-entry table, shifted by one past its padding entry 0): ids
+    stay below the table's size less one, which fits a table read as it is or past such a padding entry."""
+    tables = [buffer.numel() for buffer in model.buffers()
+              if buffer.dim() == 1 and not buffer.is_floating_point() and buffer.dtype != torch.bool
+              and buffer.numel() > 1]
+    if not tables:
+        return []
+    size = min(tables) - 1
+    return [dict(inputs, input_ids=inputs["input_ids"] % size) for inputs in attempts
+            if isinstance(inputs.get("input_ids"), torch.Tensor) and not inputs["input_ids"].is_floating_point()
+            and inputs["input_ids"].numel() and int(inputs["input_ids"].max()) >= size]

@@ -18,8 +18,9 @@ from typing import Any
 import torch
 
 from modelgen.smoke import anyres, feature_maps, image_tokens, packed_patches, tiles
-from modelgen.smoke.audio_inputs import audio_builders, audio_variants, none_builders
+from modelgen.smoke.audio_inputs import audio_builders, audio_variants, none_builders, with_videos
 from modelgen.smoke.preprocessed import preprocessed_builders
+from modelgen.smoke.required_inputs import camera_variants, required_builders
 from modelgen.smoke.sessions import session_builders
 
 BATCH = 2
@@ -58,6 +59,9 @@ def input_attempts(model: torch.nn.Module, config, choices: bool = False) -> lis
     builders.update(sessions)
     preprocessed = preprocessed_builders(model, _width(config), BATCH, SEQUENCE)  # Perceiver's `inputs`
     builders.update(preprocessed)
+    extra = required_builders(model, parameters, config, BATCH, SEQUENCE, builders["input_ids"])  # embeds, marks
+    extra = {name: builder for name, builder in extra.items() if name not in builders}  # never in place of one
+    builders.update(extra)
     required = [name for name, parameter in parameters.items() if parameter.default is inspect.Parameter.empty]
     builders = {**none_builders(parameters, required), **builders}  # required, but typed `X | None`: None
     wanted = [*(main if isinstance(main, (list, tuple)) else [main]), *required]
@@ -65,7 +69,7 @@ def input_attempts(model: torch.nn.Module, config, choices: bool = False) -> lis
         wanted.append("attention_mask")
     wanted.append("decoder_input_ids")
     wanted += ["noise", "noise_sequence"]  # noise the forward draws unless given (masked autoencoders, vocoders)
-    wanted += [*sessions, *preprocessed]
+    wanted += [*sessions, *preprocessed, *extra]
     wanted += ["context_input_ids", "context_attention_mask", "doc_scores"]  # built only for retrieval configs
     minimal = _build([name for name in dict.fromkeys(wanted) if name in parameters], builders, required)
     fuller_names = [*minimal, *(name for name in _FULL_KINDS if name in parameters)]
@@ -91,9 +95,14 @@ def input_attempts(model: torch.nn.Module, config, choices: bool = False) -> lis
     if with_positions is not None:
         attempts.append(with_positions)
     attempts = attempts[:-1] + packed_patches.layout_variants(attempts, config, _find) + attempts[-1:]
+    attempts += feature_maps.patch_rows(model, attempts, _find(config, "num_channels") or 3, _patch(config),
+                                        _patch_count(config), torch.Generator().manual_seed(4))  # cut patches
+    attempts += feature_maps.ids_within_lookups(model, attempts)  # ids that index a smaller table (ESMFold)
     attempts += _transposed_features(attempts)
     attempts += _per_codebook(attempts, config)
     attempts = audio_variants(attempts, config, parameters, model)  # feature masks, codebook layouts, codec frames
+    attempts = camera_variants(attempts, config, parameters)  # images from several cameras (PI0's prefix)
+    attempts = with_videos(attempts, parameters, builders["pixel_values_videos"])  # audio-video encoders
     if "inputs_embeds" in parameters and _encoder_without_embeddings(model):
         attempts += [_embedded(inputs, builders, parameters) for inputs in list(attempts)
                      if "input_ids" in inputs and inputs["input_ids"].dim() == 2]

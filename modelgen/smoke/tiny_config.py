@@ -16,10 +16,11 @@ import inspect
 import json
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, is_dataclass
 from typing import Any
 
-from modelgen.smoke import tiny_multimodal, tiny_text
+from modelgen.smoke import tiny_multimodal, tiny_relations, tiny_text, tiny_vision
+from modelgen.smoke.config_values import read as _read
 
 HEADS = 4
 HEAD_DIM = 8
@@ -114,8 +115,8 @@ class _Shrinking:
     def follow_widths(self) -> None:
         """A `condition_dim`/`text_hidden_dim` equal to a shrunk width (of any config) must follow it."""
         for arguments, name, value in self.dependents:
-            if name in arguments:
-                continue
+            if arguments.get(name, value) != value:  # set by a fit; a parent's choice kept as it was still follows
+                continue  # (ESMFold2's diffusion module gives its atom encoder `output_dim` = its own width, 768)
             if value in self.widths:
                 arguments[name] = self.widths[value]
             elif name.endswith("pos_feats") and 2 * value in self.widths:  # sine and cosine: two per channel (SAM)
@@ -132,27 +133,41 @@ class _Shrinking:
             if name not in arguments and shrunk:  # per-stage channels ending at the model width (EfficientLoFTR's
                 factor = max(shrunk) / self.widths[max(shrunk)]  # `out_features`): scaled by the width's factor
                 arguments[name] = [_scaled_width(value, factor) for value in values]
+                self._keep_slices(arguments, values, arguments[name], factor)
             last = values[-1]
             if (list(arguments.get(name, values)) == values and name.endswith("channels") and last in self.widths
                     and self.widths[last] < last):  # a neck whose last stage feeds a shrunk encoder (SAM -> CLIP
                 factor = last / self.widths[last]  # in DeepSeek-OCR): every stage shrinks by that encoder's factor
                 arguments[name] = [*(_scaled_width(value, factor) for value in values[:-1]), self.widths[last]]
 
+    def _keep_slices(self, arguments: dict[str, Any], full: list[int], tiny: list[int], factor: float) -> None:
+        """A `*_dim` of the same config that was a slice of the narrowest stage (EfficientLoFTR's
+        `fine_matching_slice_dim`: 8 of the first stage's 64 channels, split off its fine features) and no longer
+        fits in the scaled stage keeps its fraction: divided by the same factor."""
+        for holder, name, value in self.dependents:
+            if (holder is arguments and name not in arguments and name.endswith("_dim")
+                    and min(tiny) <= value < min(full)):
+                arguments[name] = max(1, min(min(tiny) - 1, round(value / factor)))
 
-def tiny_config(config_class: type, overrides: dict[str, Any] | None = None, main_input: str = "input_ids"):
+
+def tiny_config(config_class: type, overrides: dict[str, Any] | None = None, main_input: str = "input_ids",
+                enabled: dict[str, Any] | None = None):
     """(tiny config instance, {argument: tiny value} of what was changed, nested for sub-configs). `main_input`:
-    what the model reads, which picks a composite's encoder."""
+    what the model reads, which picks a composite's encoder. `enabled`: flags the full-size config is built with
+    first, so the sub-configs they bring (ESMFold's `is_folding_model`) are shrunk too."""
     if sub_models(config_class) is not None and not _builds_from_defaults(config_class):
         return _tiny_composite(config_class, overrides or {}, main_input)
     state = _Shrinking()
-    default = _default_instance(config_class)
+    default = config_class(**enabled) if enabled else _default_instance(config_class)
     arguments = tiny_arguments(config_class, default, state)
     state.follow_widths()
     changes = _changes(arguments)
     for key, value in (overrides or {}).items():
         _set_dotted(arguments, key, value)
         _set_dotted(changes, key, value)
-    config = config_class(**arguments)
+    config, related = tiny_relations.construct(config_class, default, arguments)  # sizes a validator ties together
+    for key, value in related.items():
+        _set_dotted(changes, key, value)
     widened = tiny_text.width_for_dim_factors(config_class, config, arguments, getattr(default, "hidden_size", None))
     if widened and "hidden_size" not in (overrides or {}):
         arguments.update(widened)
@@ -324,6 +339,9 @@ def tiny_arguments(config_class: type, instance, state: _Shrinking | None = None
                 # with the features upsampled twice: 16) without naming it: keep it where it tiles the tiny image
                 arguments[name]["patch_size"] = current.patch_size
             continue
+        if is_dataclass(current) and not isinstance(current, type):  # 4.x ESMFold's trunk: plain dataclasses, rebuilt
+            arguments[name] = tiny_arguments(type(current), current, state, nested=True)  # from dicts by the parent
+            continue
         if isinstance(current, bool) and re.match(r"^use_.*kernels?$", name):
             if current:
                 arguments[name] = False  # fused CUDA kernels (mamba) are not what a smoke test runs on CPU
@@ -405,6 +423,7 @@ def tiny_arguments(config_class: type, instance, state: _Shrinking | None = None
     _fit_wide_rotary(instance, arguments)
     _fit_feature_sizes(instance, arguments, state.feature_grids)
     _follow_feature_grids(instance, arguments, state.feature_grids)
+    tiny_vision.fit(signature, instance, arguments, state.feature_grids)
     tiny_text.fit_expanded_heads(signature, instance, arguments, rule_for)
     tiny_text.keep_rope_pair_heads(signature, instance, arguments)
     tiny_text.fit_sibling_feature_layers(instance, arguments)
@@ -491,15 +510,6 @@ def _fill_vocabulary_map(signature: dict[str, Any], instance, arguments: dict[st
     vocab = vocab if isinstance(vocab, int) else next((value for value in nested if isinstance(value, int)), None)
     if isinstance(vocab, int):
         arguments["vocabulary_map"] = {"<image>": vocab - 1}
-
-
-def _read(instance, name: str, default: Any) -> Any:
-    """`getattr`, but a per-layer attribute that 5.x configs refuse to read globally (NeoMME's `sliding_window`,
-    kept per layer in `per_layer_config`) reads as its default, which the config spreads over the new layers."""
-    try:
-        return getattr(instance, name, default)
-    except Exception:  # noqa: BLE001 - AmbiguousGlobalPerLayerAttributeError and the like
-        return default
 
 
 def _init_defaults(config_class: type) -> dict[str, Any]:

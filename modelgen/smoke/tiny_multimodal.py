@@ -9,21 +9,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from modelgen.smoke.config_values import is_int as _is_int
+from modelgen.smoke.config_values import read as _read
+
 _PLACEHOLDER = re.compile(r"^(image|video)_token_(id|index)$")
 _TOKEN_ID = re.compile(r"^(.*_)?(token_id|token_ids|token_index|token_idx)$")
 MASK_GROUPS = 8  # DETR's mask head: GroupNorm(8) over `d_model + heads` channels
 FIXED_HEAD_SIZE = 64  # OpenAI CLIP's towers: `width // 64` heads, a head count no config names
-
-
-def _read(instance, name: str, default: Any) -> Any:
-    try:
-        return getattr(instance, name, default)
-    except Exception:  # noqa: BLE001 - attributes a 5.x config refuses to read globally
-        return default
-
-
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def fill_placeholder_tokens(signature: dict[str, Any], instance, arguments: dict[str, Any]) -> None:

@@ -9,16 +9,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-
-def _read(instance, name: str, default: Any) -> Any:
-    try:
-        return getattr(instance, name, default)
-    except Exception:  # noqa: BLE001 - attributes a 5.x config refuses to read globally
-        return default
-
-
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
+from modelgen.smoke.config_values import is_int as _is_int
+from modelgen.smoke.config_values import read as _read
 
 
 def fit_expanded_heads(signature: dict[str, Any], instance, arguments: dict[str, Any], rule_for) -> None:

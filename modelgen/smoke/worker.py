@@ -43,7 +43,7 @@ def smoke_model(request: dict[str, Any]) -> dict[str, Any]:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     import torch
 
-    from modelgen.smoke import tiny_text
+    from modelgen.smoke import enabled_parts, patch_probe, rotary_probe, tiny_text
     from modelgen.smoke.checks import check_class
     from modelgen.smoke.tiny_config import sub_models, tiny_config
 
@@ -82,6 +82,11 @@ def smoke_model(request: dict[str, Any]) -> dict[str, Any]:
     except Exception as error:  # noqa: BLE001 - the shrunk values broke one of the config's own constraints
         return {**result, "status": "fail", "error": f"config: {main_config_class.__name__}: "
                 f"{type(error).__name__}: {error}"}
+    if "patch_size" not in (request.get("overrides") or {}):
+        changes.update(patch_probe.fit_patch_grid(classes[0], main_config))  # a padded projection's extra patches
+    if not any(key.endswith("num_attention_heads") for key in request.get("overrides") or {}):  # a rotary size
+        rotary_probe.fit_rotary_heads([cls for cls in classes if _declared_config_class(cls) is main_config_class],
+                                      main_config, changes)  # the modeling floors above the shrunk head size
     result["config"] = {"class": main_config_class.__name__, **changes}
     configs: dict[type, Any] = {main_config_class: main_config}
     for cls in classes:
@@ -91,6 +96,8 @@ def smoke_model(request: dict[str, Any]) -> dict[str, Any]:
                                       "failed_checks": ["config"], "params": None, "forward_ms": None})
             continue
         config = tiny_text.with_required_flags(cls, _as_decoder_for_causal_lm(cls, config, package))
+        overrides = request.get("overrides") or {}
+        config = enabled_parts.with_enabled_sub_configs(cls, config, overrides, tiny_config)[0]  # ESMFold's trunk
         checked = check_class(cls, config, pretrained_base, request.get("device", "cpu"),
                               bool(request.get("compare_devices")))
         result["classes"].append(checked.as_dict())

@@ -5,24 +5,11 @@ rules that audio composites need (a parent's merged sub-config defaults, concate
 from types import SimpleNamespace
 
 import torch
+from signature_model import SignatureModel as _Model
+from signature_model import shapes as _shapes
 
 from modelgen.smoke.inputs import BATCH, SEQUENCE, input_attempts
 from modelgen.smoke.tiny_config import HEAD_DIM, HEADS, _fit_context_to_positions, _Shrinking, tiny_arguments
-
-
-class _Model(torch.nn.Module):
-    """A model whose forward signature is given as text (the builders read only the signature)."""
-
-    def __init__(self, signature: str, main: str = "input_ids"):
-        super().__init__()
-        namespace: dict = {}
-        exec(f"def forward(self, {signature}):\n    return None", namespace)  # noqa: S102 - test scaffolding
-        self.forward = namespace["forward"].__get__(self)
-        self.main_input_name = main
-
-
-def _shapes(inputs: dict) -> dict:
-    return {name: tuple(value.shape) if isinstance(value, torch.Tensor) else value for name, value in inputs.items()}
 
 
 def test_feature_masks_follow_the_frames_of_each_feature_layout():

@@ -5,24 +5,11 @@ from types import SimpleNamespace
 
 import pytest
 import torch
+from signature_model import SignatureModel as _Model
+from signature_model import shapes as _shapes
 
 from modelgen.smoke import inputs as smoke_inputs
 from modelgen.smoke.inputs import BATCH, SEQUENCE, UnbuildableInput, input_attempts
-
-
-class _Model(torch.nn.Module):
-    """A model whose forward signature is given as text (the builders read only the signature)."""
-
-    def __init__(self, signature: str, main: str = "input_ids"):
-        super().__init__()
-        namespace: dict = {}
-        exec(f"def forward(self, {signature}):\n    return None", namespace)  # noqa: S102 - test scaffolding
-        self.forward = namespace["forward"].__get__(self)
-        self.main_input_name = main
-
-
-def _shapes(inputs: dict) -> dict:
-    return {name: tuple(value.shape) if isinstance(value, torch.Tensor) else value for name, value in inputs.items()}
 
 
 def test_lag_based_forecasters_get_a_past_window_covering_the_largest_lag_and_a_future_window():

@@ -4,24 +4,13 @@ stages, placeholder token ids, towers with a fixed head size or compound-scaled 
 from types import SimpleNamespace
 
 import pytest
-import torch
+from signature_model import SignatureModel as _Model
 
 from modelgen.smoke import tiny_multimodal
 from modelgen.smoke.inputs import BATCH, SEQUENCE, input_attempts
 from modelgen.smoke.tiny_config import rule_for
 
 transformers = pytest.importorskip("transformers")
-
-
-class _Model(torch.nn.Module):
-    """A model whose forward signature is given as text (the builders read only the signature)."""
-
-    def __init__(self, signature: str, main: str = "input_ids"):
-        super().__init__()
-        namespace: dict = {}
-        exec(f"def forward(self, {signature}):\n    return None", namespace)  # noqa: S102 - test scaffolding
-        self.forward = namespace["forward"].__get__(self)
-        self.main_input_name = main
 
 
 def test_a_mask_head_over_width_plus_heads_channels_keeps_their_sum_a_multiple_of_8():

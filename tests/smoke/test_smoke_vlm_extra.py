@@ -6,24 +6,16 @@ from types import SimpleNamespace
 
 import pytest
 import torch
+from signature_model import SignatureModel
+from signature_model import shapes as _shapes
 
 from modelgen.smoke.inputs import BATCH, _image_size, input_attempts
 from modelgen.smoke.packed_patches import PATCH_GRID
 
 
-class _Model(torch.nn.Module):
-    """A model whose forward signature is given as text (the builders read only the signature)."""
-
-    def __init__(self, signature: str, main: str = "pixel_values"):
-        super().__init__()
-        namespace: dict = {}
-        exec(f"def forward(self, {signature}):\n    return None", namespace)  # noqa: S102 - test scaffolding
-        self.forward = namespace["forward"].__get__(self)
-        self.main_input_name = main
-
-
-def _shapes(inputs: dict) -> dict:
-    return {name: tuple(value.shape) if isinstance(value, torch.Tensor) else value for name, value in inputs.items()}
+def _Model(signature: str, main: str = "pixel_values") -> SignatureModel:
+    """The stand-in model with images as its main input."""
+    return SignatureModel(signature, main)
 
 
 def test_a_packed_tower_without_temporal_patches_gets_rows_and_a_grid_and_the_other_layouts():
