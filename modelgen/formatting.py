@@ -8,7 +8,6 @@ length with the real indentation, and unwrapped afterwards.
 from __future__ import annotations
 
 import subprocess
-
 import tempfile
 from functools import lru_cache
 from pathlib import Path

@@ -21,7 +21,6 @@ from modelgen.copies.replacements import Replacement, apply_replacements
 from modelgen.copies.segments import IGNORE_COPY, Segment, join_segments, split_segments
 
 
-
 @dataclass(frozen=True)
 class Expectation:
     full_expected: list[str]  # the whole block a fix writes: expected text with the copy's ignored segments

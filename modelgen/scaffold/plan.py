@@ -21,10 +21,10 @@ from modelgen.scaffold.markers import MarkerMaker, SourceIndex
 from modelgen.scaffold.model_files import find_model_files
 from modelgen.scaffold.naming import ModelNames, new_model_names, old_model_names
 from modelgen.scaffold.ownership import analyse
-from modelgen.scaffold.parsing import parse_python
 from modelgen.scaffold.package_init import license_header, new_exports, new_init
+from modelgen.scaffold.parsing import parse_python
 from modelgen.scaffold.registration import Registrar
-from modelgen.scaffold.renamer import Renaming, RenameTransformer, build_rules, embedded_prefix_names
+from modelgen.scaffold.renamer import RenameTransformer, Renaming, build_rules, embedded_prefix_names
 from modelgen.scaffold.templates import render
 
 _CHECKPOINT = re.compile(r"^_CHECKPOINT_FOR_DOC\s*=\s*\"([^\"]+)\"", re.MULTILINE)

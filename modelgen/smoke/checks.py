@@ -23,10 +23,10 @@ from typing import Any
 import torch
 from torch.overrides import TorchFunctionMode
 
+from modelgen.smoke.dummy_inputs.builders import UnbuildableInput, input_attempts
+from modelgen.smoke.dummy_inputs.sessions import PerCall
 from modelgen.smoke.init_tracking import track_initialisation
-from modelgen.smoke.inputs import UnbuildableInput, input_attempts
 from modelgen.smoke.reload import load_like
-from modelgen.smoke.sessions import PerCall
 
 DEVICE_TOLERANCE = 1e-3  # the porting guide's absolute tolerance
 # Reloaded weights are bit-identical, but their fresh memory layout may route a kernel differently (seen:

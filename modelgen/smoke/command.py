@@ -12,7 +12,7 @@ from modelgen.errors import ModelgenError
 from modelgen.reporting import format_option
 from modelgen.smoke.report import render_github, render_json, render_text
 from modelgen.smoke.runner import DEFAULT_TIMEOUT, ModelResult, pytorch_model_types, resolve_device, run_smoke
-from modelgen.smoke.tiny_config import parse_override
+from modelgen.smoke.tiny.config import parse_override
 
 
 @click.command("smoke")

@@ -43,9 +43,10 @@ def smoke_model(request: dict[str, Any]) -> dict[str, Any]:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     import torch
 
-    from modelgen.smoke import enabled_parts, patch_probe, rotary_probe, tiny_text
     from modelgen.smoke.checks import check_class
-    from modelgen.smoke.tiny_config import sub_models, tiny_config
+    from modelgen.smoke.tiny import enabled_parts, patch_probe, rotary_probe
+    from modelgen.smoke.tiny import text as tiny_text
+    from modelgen.smoke.tiny.config import sub_models, tiny_config
 
     threads = os.environ.get("MODELGEN_SMOKE_THREADS")
     if threads:
@@ -210,7 +211,7 @@ def _as_decoder_for_causal_lm(cls: type, config, package: str):
 def _config_for(config_class, configs: dict[type, Any], main_config) -> Any:
     """The tiny config of a class: the main one, the matching sub-config of the main one (so `--set` and the
     shrinking agree), or one derived on its own. A string is the error when none can be built."""
-    from modelgen.smoke.tiny_config import tiny_config
+    from modelgen.smoke.tiny.config import tiny_config
 
     if config_class is None:
         return "config: the class names no config_class"

@@ -3,11 +3,11 @@
 import filecmp
 import json
 import shutil
+from pathlib import Path
 
 from click.testing import CliRunner
 
 from modelgen.cli import cli
-from pathlib import Path
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 

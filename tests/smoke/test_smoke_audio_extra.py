@@ -8,8 +8,8 @@ import torch
 from signature_model import SignatureModel as _Model
 from signature_model import shapes as _shapes
 
-from modelgen.smoke.inputs import BATCH, SEQUENCE, input_attempts
-from modelgen.smoke.tiny_config import HEAD_DIM, HEADS, _fit_context_to_positions, _Shrinking, tiny_arguments
+from modelgen.smoke.dummy_inputs.builders import BATCH, SEQUENCE, input_attempts
+from modelgen.smoke.tiny.config import HEAD_DIM, HEADS, _fit_context_to_positions, _Shrinking, tiny_arguments
 
 
 def test_feature_masks_follow_the_frames_of_each_feature_layout():

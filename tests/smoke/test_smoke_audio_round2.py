@@ -8,9 +8,10 @@ import torch
 from signature_model import SignatureModel as _Model
 from signature_model import shapes as _shapes
 
-from modelgen.smoke import rotary_probe, tiny_relations
-from modelgen.smoke.audio_inputs import AUDIO_FRAMES, LATENT_FRAMES
-from modelgen.smoke.inputs import BATCH, input_attempts
+from modelgen.smoke.dummy_inputs.audio import AUDIO_FRAMES, LATENT_FRAMES
+from modelgen.smoke.dummy_inputs.builders import BATCH, input_attempts
+from modelgen.smoke.tiny import relations as tiny_relations
+from modelgen.smoke.tiny import rotary_probe
 
 
 def test_a_vocoder_spectrogram_has_model_in_dim_bins_per_frame():

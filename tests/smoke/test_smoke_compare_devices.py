@@ -9,7 +9,7 @@ import pytest
 pytest.importorskip("transformers")
 
 from modelgen.smoke.checks import check_class  # noqa: E402
-from modelgen.smoke.tiny_config import tiny_config  # noqa: E402
+from modelgen.smoke.tiny.config import tiny_config  # noqa: E402
 
 FIXTURE_SRC = Path(__file__).resolve().parents[2] / "fixtures" / "smoke_defects" / "src"
 

@@ -7,7 +7,7 @@ import pytest
 
 transformers = pytest.importorskip("transformers")
 
-from modelgen.smoke.tiny_config import _factorise, tiny_config
+from modelgen.smoke.tiny.config import _factorise, tiny_config
 
 
 def test_encoder_decoder_is_assembled_from_tiny_sub_models_with_cross_attention():
@@ -114,7 +114,7 @@ class _FakeConfig:
 
 
 def test_sentinels_unreadable_attributes_experts_per_token_and_partial_rotary():
-    from modelgen.smoke.tiny_config import tiny_arguments
+    from modelgen.smoke.tiny.config import tiny_arguments
 
     arguments = tiny_arguments(_FakeConfig, _FakeConfig())
     assert "mamba_d_head" not in arguments  # left to the config, which re-derives it from the shrunk sizes
@@ -138,7 +138,7 @@ def test_causal_lm_heads_get_a_decoder_config_and_other_classes_keep_theirs():
 
 
 def test_video_tower_with_temporal_merges_gets_an_explicit_rotary_split():
-    from modelgen.smoke.tiny_config import _fit_multimodal_rope
+    from modelgen.smoke.tiny.config import _fit_multimodal_rope
 
     class Vision:
         temporal_merge_size = 2

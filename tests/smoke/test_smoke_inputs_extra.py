@@ -8,8 +8,8 @@ import torch
 from signature_model import SignatureModel as _Model
 from signature_model import shapes as _shapes
 
-from modelgen.smoke import inputs as smoke_inputs
-from modelgen.smoke.inputs import BATCH, SEQUENCE, UnbuildableInput, input_attempts
+from modelgen.smoke.dummy_inputs import builders as smoke_inputs
+from modelgen.smoke.dummy_inputs.builders import BATCH, SEQUENCE, UnbuildableInput, input_attempts
 
 
 def test_lag_based_forecasters_get_a_past_window_covering_the_largest_lag_and_a_future_window():
@@ -33,7 +33,7 @@ def test_channel_wise_forecasters_get_a_channel_dimension():
 
 def test_forecasters_tiny_config_names_a_horizon_and_a_context_longer_than_the_label_window():
     transformers = pytest.importorskip("transformers")
-    from modelgen.smoke.tiny_config import tiny_config
+    from modelgen.smoke.tiny.config import tiny_config
 
     config, _ = tiny_config(transformers.AutoformerConfig)
     assert config.prediction_length == 4 and config.context_length >= config.label_length
@@ -159,7 +159,7 @@ def test_vocoder_noise_is_given_and_matches_the_spectrogram_frames():
 
 def test_default_language_becomes_the_first_of_the_languages():
     transformers = pytest.importorskip("transformers")
-    from modelgen.smoke.tiny_config import tiny_config
+    from modelgen.smoke.tiny.config import tiny_config
 
     config, _ = tiny_config(transformers.XmodConfig)
     assert config.default_language == config.languages[0]

@@ -8,8 +8,8 @@ import torch
 from signature_model import SignatureModel as _Model
 from signature_model import shapes as _shapes
 
-from modelgen.smoke.inputs import BATCH, SEQUENCE, input_attempts
-from modelgen.smoke.sessions import PerCall
+from modelgen.smoke.dummy_inputs.builders import BATCH, SEQUENCE, input_attempts
+from modelgen.smoke.dummy_inputs.sessions import PerCall
 
 
 class _SubConfig(SimpleNamespace):

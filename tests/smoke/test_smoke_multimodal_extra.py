@@ -6,9 +6,9 @@ from types import SimpleNamespace
 import pytest
 from signature_model import SignatureModel as _Model
 
-from modelgen.smoke import tiny_multimodal
-from modelgen.smoke.inputs import BATCH, SEQUENCE, input_attempts
-from modelgen.smoke.tiny_config import rule_for
+from modelgen.smoke.dummy_inputs.builders import BATCH, SEQUENCE, input_attempts
+from modelgen.smoke.tiny import multimodal as tiny_multimodal
+from modelgen.smoke.tiny.config import rule_for
 
 transformers = pytest.importorskip("transformers")
 

@@ -11,9 +11,9 @@ import torch
 
 from modelgen.smoke import reload as smoke_reload
 from modelgen.smoke.checks import _to
-from modelgen.smoke.inputs import BATCH, SEQUENCE, input_attempts
-from modelgen.smoke.preprocessed import OUTPUT_POINTS
-from modelgen.smoke.sessions import FRAMES, OBJECT_ID, PerCall
+from modelgen.smoke.dummy_inputs.builders import BATCH, SEQUENCE, input_attempts
+from modelgen.smoke.dummy_inputs.preprocessed import OUTPUT_POINTS
+from modelgen.smoke.dummy_inputs.sessions import FRAMES, OBJECT_ID, PerCall
 
 # --- save/load: the kernel choices of every sub-model survive the reload -----------------------------------------
 

@@ -6,8 +6,8 @@ import pytest
 transformers = pytest.importorskip("transformers")
 torch = pytest.importorskip("torch")
 
-from modelgen.smoke.inputs import input_attempts
-from modelgen.smoke.tiny_config import tiny_config
+from modelgen.smoke.dummy_inputs.builders import input_attempts
+from modelgen.smoke.tiny.config import tiny_config
 
 
 def test_strided_patch_kernels_keep_their_size():

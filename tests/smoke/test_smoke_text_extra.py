@@ -6,9 +6,9 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from modelgen.smoke import tiny_text
 from modelgen.smoke.checks import _own_memory
-from modelgen.smoke.tiny_config import rule_for, tiny_config
+from modelgen.smoke.tiny import text as tiny_text
+from modelgen.smoke.tiny.config import rule_for, tiny_config
 
 
 class _Config:

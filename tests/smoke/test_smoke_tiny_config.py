@@ -4,7 +4,7 @@ import pytest
 
 transformers = pytest.importorskip("transformers")
 
-from modelgen.smoke.tiny_config import parse_override, tiny_config
+from modelgen.smoke.tiny.config import parse_override, tiny_config
 
 
 def test_text_model_sizes_shrink_and_stay_consistent():

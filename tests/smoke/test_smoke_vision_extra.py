@@ -6,9 +6,9 @@ import torch
 
 transformers = pytest.importorskip("transformers")
 
-from modelgen.smoke import feature_maps
-from modelgen.smoke.inputs import input_attempts
-from modelgen.smoke.tiny_config import _shrink, rule_for, tiny_config
+from modelgen.smoke.dummy_inputs import feature_maps
+from modelgen.smoke.dummy_inputs.builders import input_attempts
+from modelgen.smoke.tiny.config import _shrink, rule_for, tiny_config
 
 
 class _Neck(torch.nn.Module):

@@ -10,9 +10,12 @@ import torch
 
 transformers = pytest.importorskip("transformers")
 
-from modelgen.smoke import enabled_parts, feature_maps, patch_probe, tiny_relations, tiny_vision
-from modelgen.smoke.inputs import input_attempts
-from modelgen.smoke.tiny_config import tiny_config
+from modelgen.smoke.dummy_inputs import feature_maps
+from modelgen.smoke.dummy_inputs.builders import input_attempts
+from modelgen.smoke.tiny import enabled_parts, patch_probe
+from modelgen.smoke.tiny import relations as tiny_relations
+from modelgen.smoke.tiny import vision as tiny_vision
+from modelgen.smoke.tiny.config import tiny_config
 
 
 class _MatcherConfig(transformers.PretrainedConfig):

@@ -9,8 +9,8 @@ import torch
 from signature_model import SignatureModel
 from signature_model import shapes as _shapes
 
-from modelgen.smoke.inputs import BATCH, _image_size, input_attempts
-from modelgen.smoke.packed_patches import PATCH_GRID
+from modelgen.smoke.dummy_inputs.builders import BATCH, _image_size, input_attempts
+from modelgen.smoke.dummy_inputs.packed_patches import PATCH_GRID
 
 
 def _Model(signature: str, main: str = "pixel_values") -> SignatureModel:
@@ -111,7 +111,7 @@ def test_the_image_token_count_is_measured_from_the_model_where_the_config_canno
 
 
 def test_pixel_windows_keep_their_merged_token_count_and_patch_windows_stay():
-    from modelgen.smoke.tiny_config import _fit_pixel_windows
+    from modelgen.smoke.tiny.config import _fit_pixel_windows
 
     full = SimpleNamespace(window_size=112, patch_size=14, spatial_merge_size=2)
     arguments = {"window_size": 2, "patch_size": 4}
@@ -123,7 +123,7 @@ def test_pixel_windows_keep_their_merged_token_count_and_patch_windows_stay():
 
 
 def test_grid_pinpoints_follow_the_shrunk_image_size():
-    from modelgen.smoke.tiny_config import _fit_grid_pinpoints
+    from modelgen.smoke.tiny.config import _fit_grid_pinpoints
 
     full = SimpleNamespace(image_grid_pinpoints=[[336, 672], [672, 336]], vision_config=SimpleNamespace(
         image_size=336))
@@ -133,7 +133,7 @@ def test_grid_pinpoints_follow_the_shrunk_image_size():
 
 
 def test_multimodal_rotary_sections_fit_a_partial_rotary_head():
-    from modelgen.smoke.tiny_config import _rotary_half, _scaled_sections
+    from modelgen.smoke.tiny.config import _rotary_half, _scaled_sections
 
     half = _rotary_half(None, {"hidden_size": 32, "num_attention_heads": 4}, {"partial_rotary_factor": 0.5})
     assert half == 2 and sum(_scaled_sections([8, 12, 12], half)) == 2  # fewer dims than sections: one gets none
@@ -172,14 +172,14 @@ class _Composite:
 
 
 def test_a_text_config_that_expects_an_m_rope_split_gets_one_without_temporal_patches():
-    from modelgen.smoke.tiny_config import tiny_arguments
+    from modelgen.smoke.tiny.config import tiny_arguments
 
     arguments = tiny_arguments(_Composite, _Composite())
     assert arguments["text_config"]["rope_parameters"]["mrope_section"] == [1, 1, 2]
 
 
 def test_a_neck_whose_last_stage_feeds_a_shrunk_encoder_shrinks_with_it():
-    from modelgen.smoke.tiny_config import _Shrinking
+    from modelgen.smoke.tiny.config import _Shrinking
 
     state = _Shrinking(widths={896: 32})
     neck: dict = {}
@@ -190,7 +190,7 @@ def test_a_neck_whose_last_stage_feeds_a_shrunk_encoder_shrinks_with_it():
 
 def test_placeholder_ids_stay_inside_the_text_vocabulary_when_the_vision_config_names_another():
     transformers = pytest.importorskip("transformers")
-    from modelgen.smoke.tiny_config import tiny_config
+    from modelgen.smoke.tiny.config import tiny_config
 
     config, _ = tiny_config(transformers.LlavaNextConfig)
     assert config.image_token_index < config.text_config.vocab_size

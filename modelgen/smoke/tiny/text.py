@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from modelgen.smoke.config_values import is_int as _is_int
-from modelgen.smoke.config_values import read as _read
+from modelgen.smoke.tiny.values import is_int as _is_int
+from modelgen.smoke.tiny.values import read as _read
 
 
 def fit_expanded_heads(signature: dict[str, Any], instance, arguments: dict[str, Any], rule_for) -> None:

@@ -11,8 +11,8 @@ import math
 import re
 from typing import Any
 
-from modelgen.smoke.config_values import is_int as _is_int
-from modelgen.smoke.config_values import read as _read
+from modelgen.smoke.tiny.values import is_int as _is_int
+from modelgen.smoke.tiny.values import read as _read
 
 _HEADS = re.compile(r"^(?P<prefix>.*?)(num_)?(attention_)?heads$")
 _HEAD_DIMS = ("head_dim", "attention_head_dim", "d_head")

@@ -92,7 +92,7 @@ def _constructor_arguments(session_class: type, frames: torch.Tensor, device: st
         elif name == "dtype":
             arguments[name] = dtype
         elif parameter.default is inspect.Parameter.empty:
-            from modelgen.smoke.inputs import UnbuildableInput
+            from modelgen.smoke.dummy_inputs.builders import UnbuildableInput
 
             raise UnbuildableInput(f"cannot build {session_class.__name__}'s required argument {name!r} yet")
     return arguments

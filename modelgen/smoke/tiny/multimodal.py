@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from modelgen.smoke.config_values import is_int as _is_int
-from modelgen.smoke.config_values import read as _read
+from modelgen.smoke.tiny.values import is_int as _is_int
+from modelgen.smoke.tiny.values import read as _read
 
 _PLACEHOLDER = re.compile(r"^(image|video)_token_(id|index)$")
 _TOKEN_ID = re.compile(r"^(.*_)?(token_id|token_ids|token_index|token_idx)$")

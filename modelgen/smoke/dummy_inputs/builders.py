@@ -17,11 +17,11 @@ from typing import Any
 
 import torch
 
-from modelgen.smoke import anyres, feature_maps, image_tokens, packed_patches, tiles
-from modelgen.smoke.audio_inputs import audio_builders, audio_variants, none_builders, with_videos
-from modelgen.smoke.preprocessed import preprocessed_builders
-from modelgen.smoke.required_inputs import camera_variants, required_builders
-from modelgen.smoke.sessions import session_builders
+from modelgen.smoke.dummy_inputs import anyres, feature_maps, image_tokens, packed_patches, tiles
+from modelgen.smoke.dummy_inputs.audio import audio_builders, audio_variants, none_builders, with_videos
+from modelgen.smoke.dummy_inputs.preprocessed import preprocessed_builders
+from modelgen.smoke.dummy_inputs.required import camera_variants, required_builders
+from modelgen.smoke.dummy_inputs.sessions import session_builders
 
 BATCH = 2
 SEQUENCE = 7

@@ -24,7 +24,7 @@ from typing import Any
 
 import torch
 
-from modelgen.smoke.sessions import PerCall
+from modelgen.smoke.dummy_inputs.sessions import PerCall
 
 QUESTIONS = 2  # questions per prompt (each read at one marked position)
 OPTIONS = 2  # options per question

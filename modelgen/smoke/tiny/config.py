@@ -19,8 +19,11 @@ import re
 from dataclasses import dataclass, field, is_dataclass
 from typing import Any
 
-from modelgen.smoke import tiny_multimodal, tiny_relations, tiny_text, tiny_vision
-from modelgen.smoke.config_values import read as _read
+from modelgen.smoke.tiny import multimodal as tiny_multimodal
+from modelgen.smoke.tiny import relations as tiny_relations
+from modelgen.smoke.tiny import text as tiny_text
+from modelgen.smoke.tiny import vision as tiny_vision
+from modelgen.smoke.tiny.values import read as _read
 
 HEADS = 4
 HEAD_DIM = 8

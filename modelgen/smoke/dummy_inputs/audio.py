@@ -12,7 +12,7 @@ from typing import Any
 
 import torch
 
-BATCH = 2  # the input builder's batch and frame count (modelgen.smoke.inputs.BATCH, AUDIO_FRAMES)
+BATCH = 2  # the input builder's batch and frame count (modelgen.smoke.dummy_inputs.builders.BATCH, AUDIO_FRAMES)
 AUDIO_FRAMES = 32
 # Masks over the frames of `input_features`, (batch, frames): 1 for a real frame.
 FEATURE_MASKS = ("input_features_mask", "feature_attention_mask")
@@ -303,7 +303,7 @@ def _with_frames(features: torch.Tensor, frames: int, feature_bins: int | None) 
 
 def feature_bins(config) -> int | None:
     """The per-frame feature count of `input_features` as the input builder sizes them."""
-    from modelgen.smoke import inputs
+    from modelgen.smoke.dummy_inputs import builders as inputs
 
     mel_bins = inputs._find_nested(config, "num_mel_bins")
     if isinstance(mel_bins, int):

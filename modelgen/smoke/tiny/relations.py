@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from modelgen.smoke.config_values import is_int as _is_int
-from modelgen.smoke.config_values import read as _read
+from modelgen.smoke.tiny.values import is_int as _is_int
+from modelgen.smoke.tiny.values import read as _read
 
 RATIOS = (1, 2, 4, 8)  # the factors between two related sizes, smallest first
 _SIZE_SUFFIXES = ("_size", "_dim", "_channels")
