@@ -1,6 +1,8 @@
 """OCR, document-layout and dense-prediction models: feature-map inputs read from the model's first layer, larger
 images for deep convnets, and tiny configs whose channel counts, windows and feature sizes stay tied together."""
 
+from types import SimpleNamespace
+
 import pytest
 import torch
 
@@ -8,6 +10,7 @@ transformers = pytest.importorskip("transformers")
 
 from modelgen.smoke.dummy_inputs import feature_maps
 from modelgen.smoke.dummy_inputs.builders import input_attempts
+from modelgen.smoke.tiny import vision
 from modelgen.smoke.tiny.config import _shrink, rule_for, tiny_config
 
 
@@ -222,3 +225,10 @@ def test_a_hiera_backbone_its_stage_widths_feature_sizes_and_the_prompt_grid_shr
 
 def test_a_table_structure_head_decodes_few_steps():
     assert rule_for("max_text_length") == "positions"
+
+
+def test_a_pixel_margin_that_no_longer_fits_the_shrunk_image_keeps_its_share_and_kernels_stay():
+    signature = {"max_img_size": 448, "visual_prompt_size": 96, "kernel_size": 7}
+    arguments = {"max_img_size": 32}
+    vision.fit_image_margins(signature, SimpleNamespace(**signature), arguments, rule_for)
+    assert arguments == {"max_img_size": 32, "visual_prompt_size": 6}  # 96 / 448 of 32; the 7-pixel kernel fits

@@ -164,7 +164,7 @@ def tiny_config(config_class: type, overrides: dict[str, Any] | None = None, mai
     default = config_class(**enabled) if enabled else _default_instance(config_class)
     arguments = tiny_arguments(config_class, default, state)
     state.follow_widths()
-    changes = _changes(arguments)
+    changes = _changes(arguments, default)
     for key, value in (overrides or {}).items():
         _set_dotted(arguments, key, value)
         _set_dotted(changes, key, value)
@@ -426,7 +426,7 @@ def tiny_arguments(config_class: type, instance, state: _Shrinking | None = None
     _fit_wide_rotary(instance, arguments)
     _fit_feature_sizes(instance, arguments, state.feature_grids)
     _follow_feature_grids(instance, arguments, state.feature_grids)
-    tiny_vision.fit(signature, instance, arguments, state.feature_grids)
+    tiny_vision.fit(signature, instance, arguments, state.feature_grids, rule_for)
     tiny_text.fit_expanded_heads(signature, instance, arguments, rule_for)
     tiny_text.keep_rope_pair_heads(signature, instance, arguments)
     tiny_text.fit_sibling_feature_layers(instance, arguments)
@@ -1020,13 +1020,15 @@ def _set_dotted(arguments: dict[str, Any], key: str, value: Any) -> None:
         arguments[head] = value
 
 
-def _changes(arguments: dict[str, Any]) -> dict[str, Any]:
-    """What the report shows: shrunk sizes and moved token ids, nested for sub-configs."""
+def _changes(arguments: dict[str, Any], default=None) -> dict[str, Any]:
+    """What the report shows: shrunk sizes, moved token ids and every other value a fit set that differs from the
+    full-size `default` (TVP's prompt margin), nested for sub-configs."""
     changes = {}
     for name, value in arguments.items():
         if isinstance(value, dict) and "model_type" in value:
-            changes[name] = _changes(value)
-        elif rule_for(name) is not None or _TOKEN_ID.match(name):
+            changes[name] = _changes(value, _read(default, name, None))
+        elif (rule_for(name) is not None or _TOKEN_ID.match(name)
+              or (default is not None and _is_plain(value) and _read(default, name, value) != value)):
             changes[name] = value
     return changes
 

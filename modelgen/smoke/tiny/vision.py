@@ -74,7 +74,26 @@ def _fit_square_counts(instance, arguments: dict[str, Any], full_side: int, tiny
             arguments[name] = [roots[side] for side in value]
 
 
-def fit(signature: dict[str, Any], instance, arguments: dict[str, Any], grids: dict[int, int]) -> None:
+def fit_image_margins(signature: dict[str, Any], instance, arguments: dict[str, Any], rule_for) -> None:
+    """A pixel size that no rule shrinks but that no longer fits twice into the shrunk image keeps its share of
+    the image (TVP's frame-pad prompt: a 96-pixel border of a 448-pixel frame, `max_img_size - 2 * size` wide
+    inside). Kernel sizes and the like stay: they still fit."""
+    images = [(name, value) for name, value in arguments.items() if rule_for(name) == "image" and _is_int(value)]
+    if len(images) != 1:
+        return
+    name, tiny = images[0]
+    full = _read(instance, name, signature.get(name))
+    if not _is_int(full) or full <= tiny:
+        return
+    for other, default in signature.items():
+        value = _read(instance, other, default)
+        if (other not in arguments and other.endswith("_size") and rule_for(other) is None and _is_int(value)
+                and 2 * value >= tiny and 2 * value < full):
+            arguments[other] = max(1, value * tiny // full)
+
+
+def fit(signature: dict[str, Any], instance, arguments: dict[str, Any], grids: dict[int, int], rule_for) -> None:
     """Every fit of this module, in order."""
     fit_head_products(signature, instance, arguments)
+    fit_image_margins(signature, instance, arguments, rule_for)
     follow_grid_sizes(instance, arguments, grids)
