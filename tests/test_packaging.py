@@ -1,4 +1,5 @@
-"""A non-editable install (a built wheel) ships the top-level templates/ folder as modelgen.templates."""
+"""A non-editable install (a built wheel) ships every subpackage and the top-level templates/ folder as
+modelgen.templates."""
 
 import json
 import subprocess
@@ -25,3 +26,6 @@ def test_wheel_ships_the_templates(tmp_path):
     shipped = json.loads(listing[1])
     assert shipped == sorted(path.name for path in (PROJECT_ROOT / "templates").glob("*.j2"))
     assert shipped
+    packages = {path.parent.relative_to(PROJECT_ROOT) for path in (PROJECT_ROOT / "modelgen").rglob("__init__.py")}
+    missing = [str(package) for package in packages if not (site / package / "__init__.py").exists()]
+    assert not missing, f"subpackages missing from the wheel (list them in pyproject.toml): {missing}"
