@@ -76,16 +76,17 @@ def smoke_model(request: dict[str, Any]) -> dict[str, Any]:
     except Exception as error:  # noqa: BLE001 - composite configs (encoder-decoder, RAG) need sub-configs
         return {**result, "status": "skip", "error": f"config: {main_config_class.__name__}() cannot be built "
                 f"from its defaults, so there is nothing to shrink: {type(error).__name__}: {error}"[:400]}
+    overrides = request.get("overrides") or {}
     try:
-        main_config, changes = tiny_config(main_config_class, request.get("overrides") or {}, main_input)
+        main_config, changes = tiny_config(main_config_class, overrides, main_input)
     except ImportError as error:  # a sub-config of a library that is not installed (EdgeTAM's timm backbone)
         return {**result, "status": "skip", "error": f"config: missing dependency: {' '.join(str(error).split())}"}
     except Exception as error:  # noqa: BLE001 - the shrunk values broke one of the config's own constraints
         return {**result, "status": "fail", "error": f"config: {main_config_class.__name__}: "
                 f"{type(error).__name__}: {error}"}
-    if "patch_size" not in (request.get("overrides") or {}):
+    if "patch_size" not in overrides:
         changes.update(patch_probe.fit_patch_grid(classes[0], main_config))  # a padded projection's extra patches
-    if not any(key.endswith("num_attention_heads") for key in request.get("overrides") or {}):  # a rotary size
+    if not any(key.endswith("num_attention_heads") for key in overrides):  # a rotary size
         rotary_probe.fit_rotary_heads([cls for cls in classes if _declared_config_class(cls) is main_config_class],
                                       main_config, changes)  # the modeling floors above the shrunk head size
     result["config"] = {"class": main_config_class.__name__, **changes}
@@ -97,7 +98,6 @@ def smoke_model(request: dict[str, Any]) -> dict[str, Any]:
                                       "failed_checks": ["config"], "params": None, "forward_ms": None})
             continue
         config = tiny_text.with_required_flags(cls, _as_decoder_for_causal_lm(cls, config, package))
-        overrides = request.get("overrides") or {}
         config = enabled_parts.with_enabled_sub_configs(cls, config, overrides, tiny_config)[0]  # ESMFold's trunk
         checked = check_class(cls, config, pretrained_base, request.get("device", "cpu"),
                               bool(request.get("compare_devices")))
