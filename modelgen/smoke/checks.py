@@ -12,6 +12,7 @@ Standard library + torch only: this runs inside the smoke worker under the targe
 from __future__ import annotations
 
 import copy
+import dataclasses
 import resource
 import sys
 import tempfile
@@ -25,6 +26,7 @@ from torch.overrides import TorchFunctionMode
 
 from modelgen.smoke.dummy_inputs.builders import UnbuildableInput, input_attempts
 from modelgen.smoke.dummy_inputs.sessions import PerCall
+from modelgen.smoke.full_size import reproduce_at_full_size
 from modelgen.smoke.init_tracking import track_initialisation
 from modelgen.smoke.reload import load_like
 
@@ -46,6 +48,7 @@ class ClassResult:
     memory_mb: float | None = None
     inputs: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    full_size: str | None = None  # for a build or forward failure: whether the full-size model fails the same way
 
     def fail(self, check: str, message: str) -> None:
         self.status = "fail"
@@ -155,7 +158,7 @@ def check_class(model_class: type, config, pretrained_base: type, device: str = 
         result.skip(f"missing dependency: {error}")
         return result
     except Exception as error:  # noqa: BLE001 - any failure of the model's own code is a finding
-        result.fail("build", _describe(error))
+        _fail_with_full_size(result, "build", _describe(error), model_class, config)
         return result
     uninitialised, randomised = tracker.uninitialised_parameters(model)
     if randomised:
@@ -177,13 +180,13 @@ def check_class(model_class: type, config, pretrained_base: type, device: str = 
     if compare_devices:
         inputs, outputs, error = _first_working_forward(model, attempts)
         if error is not None:
-            result.fail("forward", error)
+            _fail_with_full_size(result, "forward", error, model_class, config)
             return result
         reference = outputs
     model.to(device)
     inputs, first, error = _first_working_forward(model, attempts, device)
     if error is not None:
-        result.fail("forward", error)
+        _fail_with_full_size(result, "forward", error, model_class, config)
         return result
     result.inputs = sorted(inputs)
     floating = [(path, tensor) for path, tensor in first if tensor.is_floating_point()]
@@ -214,6 +217,11 @@ def check_class(model_class: type, config, pretrained_base: type, device: str = 
         if difference is not None:
             result.fail("devices", f"cpu vs {device}: {difference}")
     return result
+
+
+def _fail_with_full_size(result: ClassResult, check: str, error: str, model_class: type, config) -> None:
+    result.fail(check, error)
+    result.full_size = reproduce_at_full_size(model_class, config, check, error)
 
 
 def _first_working_forward(model, attempts, device: str = "cpu"):
@@ -286,8 +294,20 @@ def _own_memory(model) -> None:
 
 def _to(inputs: dict[str, Any], device: str) -> dict[str, Any]:
     """Tensors moved to the device; per-call inputs (video sessions) built anew there."""
-    return {name: value.to(device) if isinstance(value, torch.Tensor) else value.build(device)
-            if isinstance(value, PerCall) else value for name, value in inputs.items()}
+    return {name: _moved(value, device) for name, value in inputs.items()}
+
+
+def _moved(value: Any, device: str) -> Any:
+    """A tensor, or the tensors of a dataclass of inputs (ESMFold 2's `atom_inputs`), on the device."""
+    if isinstance(value, torch.Tensor):
+        return value.to(device)
+    if isinstance(value, PerCall):
+        return value.build(device)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.replace(value, **{field.name: getattr(value, field.name).to(device)
+                                             for field in dataclasses.fields(value)
+                                             if isinstance(getattr(value, field.name), torch.Tensor)})
+    return value
 
 
 def _synchronise(device: str) -> None:

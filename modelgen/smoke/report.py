@@ -66,11 +66,17 @@ def _findings(results: list[ModelResult]) -> list[str]:
         entries = [entry for entry in result.classes if entry["status"] != "pass"]
         if not entries:
             lines.append(f"{result.model_type}: {result.status}: {result.error}")
-        lines += [f"{result.model_type} {entry['name']}: {entry['status']}: {entry['error']}" for entry in entries]
+        lines += [f"{result.model_type} {entry['name']}: {entry['status']}: {entry['error']}{_full_size(entry)}"
+                  for entry in entries]
     for result in results:
         for entry in result.classes:
             lines += [f"{result.model_type} {entry['name']}: warning: {warning}" for warning in entry.get("warnings", [])]
     return lines
+
+
+def _full_size(entry: dict) -> str:
+    """Whether the full-size default config fails the same way (a defect of the model, not of the tiny config)."""
+    return f" (full size: {entry['full_size']})" if entry.get("full_size") else ""
 
 
 def _number(value) -> str:

@@ -44,9 +44,9 @@ def smoke_model(request: dict[str, Any]) -> dict[str, Any]:
     import torch
 
     from modelgen.smoke.checks import check_class
-    from modelgen.smoke.tiny import enabled_parts, patch_probe, rotary_probe
+    from modelgen.smoke.tiny import backbone_probe, enabled_parts, patch_probe, rotary_probe
     from modelgen.smoke.tiny import text as tiny_text
-    from modelgen.smoke.tiny.config import sub_models, tiny_config
+    from modelgen.smoke.tiny.config import rule_for, sub_models, tiny_config
 
     threads = os.environ.get("MODELGEN_SMOKE_THREADS")
     if threads:
@@ -86,6 +86,8 @@ def smoke_model(request: dict[str, Any]) -> dict[str, Any]:
                 f"{type(error).__name__}: {error}"}
     if "patch_size" not in overrides:
         changes.update(patch_probe.fit_patch_grid(classes[0], main_config))  # a padded projection's extra patches
+    if not any(rule_for(key) == "image" for key in overrides):  # a backbone that strides the image to one pixel
+        changes.update(backbone_probe.fit_image_to_backbone(classes[0], main_config, rule_for))
     if not any(key.endswith("num_attention_heads") for key in overrides):  # a rotary size
         rotary_probe.fit_rotary_heads([cls for cls in classes if _declared_config_class(cls) is main_config_class],
                                       main_config, changes)  # the modeling floors above the shrunk head size

@@ -19,6 +19,9 @@ import torch
 
 from modelgen.smoke.dummy_inputs import anyres, feature_maps, image_tokens, packed_patches, tiles
 from modelgen.smoke.dummy_inputs.audio import audio_builders, audio_variants, none_builders, with_videos
+from modelgen.smoke.dummy_inputs.feature_width import probed_feature_width
+from modelgen.smoke.dummy_inputs.featurisers import featurised_builders
+from modelgen.smoke.dummy_inputs.pooled_features import pooled_builders
 from modelgen.smoke.dummy_inputs.preprocessed import preprocessed_builders
 from modelgen.smoke.dummy_inputs.required import camera_variants, required_builders
 from modelgen.smoke.dummy_inputs.sessions import session_builders
@@ -49,7 +52,7 @@ def input_attempts(model: torch.nn.Module, config, choices: bool = False) -> lis
     """The input sets to try, in order (a second, fuller set only when it differs from the first).
     `choices`: multiple-choice heads take token inputs shaped (batch, choices, sequence)."""
     parameters = forward_parameters(model)
-    builders = _builders(config)
+    builders = _builders(config, model)
     main = getattr(model, "main_input_name", "input_ids")
     _adapt_builders(builders, config, main, parameters)
     features = _feature_builder(model, config, main, parameters)
@@ -58,18 +61,22 @@ def input_attempts(model: torch.nn.Module, config, choices: bool = False) -> lis
                                 builders["input_ids"])  # video trackers: a fresh session per forward
     builders.update(sessions)
     preprocessed = preprocessed_builders(model, _width(config), BATCH, SEQUENCE)  # Perceiver's `inputs`
+    preprocessed.update(pooled_builders(model, parameters, _seeded()))  # features pooled as a processor says
     builders.update(preprocessed)
     extra = required_builders(model, parameters, config, BATCH, SEQUENCE, builders["input_ids"])  # embeds, marks
     extra = {name: builder for name, builder in extra.items() if name not in builders}  # never in place of one
     builders.update(extra)
     required = [name for name, parameter in parameters.items() if parameter.default is inspect.Parameter.empty]
+    unbuilt = [name for name in required if name not in builders]
+    featurised = featurised_builders(model, parameters, unbuilt) if unbuilt else {}  # ESMFold 2's structure
+    builders.update(featurised)  # features: one consistent set in place of the generic builders
     builders = {**none_builders(parameters, required), **builders}  # required, but typed `X | None`: None
     wanted = [*(main if isinstance(main, (list, tuple)) else [main]), *required]
     if "input_ids" in wanted or "input_ids" in required:
         wanted.append("attention_mask")
     wanted.append("decoder_input_ids")
     wanted += ["noise", "noise_sequence"]  # noise the forward draws unless given (masked autoencoders, vocoders)
-    wanted += [*sessions, *preprocessed, *extra]
+    wanted += [*sessions, *preprocessed, *extra, *featurised]
     wanted += ["context_input_ids", "context_attention_mask", "doc_scores"]  # built only for retrieval configs
     minimal = _build([name for name in dict.fromkeys(wanted) if name in parameters], builders, required)
     fuller_names = [*minimal, *(name for name in _FULL_KINDS if name in parameters)]
@@ -109,10 +116,11 @@ def input_attempts(model: torch.nn.Module, config, choices: bool = False) -> lis
     frames = _find(config, "num_frames")
     if isinstance(frames, int) and frames > 0:  # video models: (batch, frames, channels, height, width)
         images = [inputs for inputs in attempts if getattr(inputs.get("pixel_values"), "dim", lambda: 0)() == 4]
-        attempts += [dict(inputs, pixel_values=_as_video(inputs["pixel_values"], frames)) for inputs in images]
-        # per-frame vision towers (X-CLIP) take the frames folded into the batch: (batch * frames, channels, h, w)
+        # per-frame vision towers (X-CLIP) take the frames folded into the batch: (batch * frames, channels, h, w);
+        # tried before the whole videos, so a model that fails every way reports its failure on a video
         attempts += [dict(inputs, pixel_values=_as_video(inputs["pixel_values"], frames).flatten(0, 1))
                      for inputs in images]
+        attempts += [dict(inputs, pixel_values=_as_video(inputs["pixel_values"], frames)) for inputs in images]
     else:
         attempts = _with_image_groups(attempts, parameters)
     attempts = feature_maps.with_larger_images(attempts, _names_image_size(config), features is not None,
@@ -130,8 +138,23 @@ def _feature_builder(model: torch.nn.Module, config, main, parameters) -> Callab
                                         SEQUENCE, torch.Generator().manual_seed(2))
 
 
+_IMAGE_SIZE_NAMES = ("image_size", "img_size", "crop_size")
+
+
+def _named_image_size(config) -> Any:
+    """The config's image size: one of `_IMAGE_SIZE_NAMES`, here or in a sub-config, else a prefixed one of its
+    own (TVP's `max_img_size`, the frame size its pad prompts are built for)."""
+    found = next((value for value in (_find(config, name) for name in _IMAGE_SIZE_NAMES) if value is not None),
+                 None)
+    if found is not None:
+        return found
+    return next((value for name, value in (vars(config).items() if hasattr(config, "__dict__") else ())
+                 if name.endswith(tuple(f"_{size}" for size in _IMAGE_SIZE_NAMES)) and isinstance(value, int)
+                 and not isinstance(value, bool)), None)
+
+
 def _names_image_size(config) -> bool:
-    return any(_find(config, name) is not None for name in ("image_size", "img_size", "crop_size"))
+    return _named_image_size(config) is not None
 
 
 def _per_codebook(attempts: list[dict[str, Any]], config) -> list[dict[str, Any]]:
@@ -177,7 +200,8 @@ def _adapt_builders(builders: dict[str, Callable[[], Any]], config, main, parame
         builders.setdefault(name, builder)
     if "grid_thw" not in builders:  # a packed vision tower that names no temporal patch (SigLIP-2-like patches)
         builders.update(packed_patches.packed_builders(config, parameters, _find, BATCH, _seeded()))
-    for packed_kind in (packed_patches.spatial_builders, packed_patches.strip_builders):
+    for packed_kind in (packed_patches.spatial_builders, packed_patches.strip_builders,
+                        packed_patches.positioned_builders):
         builders.update(packed_kind(config, parameters, _find, BATCH, _seeded()))
     for image_kind in (tiles.tile_builders, anyres.anyres_builders):
         builders.update(image_kind(config, parameters, _find, BATCH, _image_size(config), _seeded()))
@@ -310,7 +334,7 @@ def _build(names: list[str], builders: dict[str, Callable[[], Any]], required: l
     return inputs
 
 
-def _builders(config) -> dict[str, Callable[[], Any]]:
+def _builders(config, model: torch.nn.Module | None = None) -> dict[str, Callable[[], Any]]:
     generator = torch.Generator().manual_seed(0)
     image = _image_size(config)
     channels = _find(config, "num_channels") or 3
@@ -326,7 +350,7 @@ def _builders(config) -> dict[str, Callable[[], Any]]:
         "pixel_values": lambda: torch.rand(BATCH, channels, *image, generator=generator),
         "pixel_mask": lambda: torch.ones(BATCH, *image, dtype=torch.long),
         "input_values": lambda: _audio_values(config, generator),
-        "input_features": lambda: _audio_features(config, generator),
+        "input_features": lambda: _audio_features(config, generator, model),
         "bbox": lambda: _boxes(),
     }
     builders.update(audio_builders(config, builders["input_features"]))  # frame masks, codec latents
@@ -634,8 +658,7 @@ def _latent_grid_image(config) -> int | None:
 
 
 def _image_size(config) -> tuple[int, int]:
-    size = (_find(config, "image_size") or _find(config, "img_size") or _find(config, "crop_size")
-            or _latent_grid_image(config) or 32)
+    size = _named_image_size(config) or _latent_grid_image(config) or 32
     if isinstance(size, (list, tuple)):
         return int(size[-2]), int(size[-1])
     if isinstance(size, dict):
@@ -667,7 +690,7 @@ def _own_arguments(config) -> set[str]:
         return set()
 
 
-def _audio_features(config, generator: torch.Generator) -> torch.Tensor:
+def _audio_features(config, generator: torch.Generator, model: torch.nn.Module | None = None) -> torch.Tensor:
     """Whisper-like (batch, mel bins, frames) where `num_mel_bins` is named, else (batch, frames, features); the
     other layout is tried too (`_transposed_features`), as configs do not tell which one a model reads."""
     mel_bins = _find_nested(config, "num_mel_bins")
@@ -677,9 +700,12 @@ def _audio_features(config, generator: torch.Generator) -> torch.Tensor:
     if isinstance(per_channel, int):  # speech-to-text-like: (batch, frames, features * channels)
         channels = _find(config, "input_channels") or 1
         return torch.randn(BATCH, AUDIO_FRAMES, per_channel * channels, generator=generator)
-    features = next((value for value in map(lambda name: _find_nested(config, name), _FEATURE_SIZES) if value), None)
+    features = next((value for value in (_find_nested(config, name) for name in _FEATURE_SIZES) if value), None)
     if isinstance(features, int):
         return torch.randn(BATCH, AUDIO_FRAMES, features, generator=generator)
+    width = probed_feature_width(model, config, BATCH, AUDIO_FRAMES) if model is not None else None
+    if width is not None:  # a width implied by the layers (Gemma 4's subsampling channels), found on meta
+        return torch.randn(BATCH, AUDIO_FRAMES, width, generator=generator)
     raise UnbuildableInput("cannot tell the shape of input_features from the config")
 
 

@@ -53,6 +53,28 @@ def spatial_builders(config, parameters, find: Callable[[Any, str], Any], batch:
     }
 
 
+POSITION_NAMES = ("pixel_position_ids",)
+
+
+def positioned_builders(config, parameters, find: Callable[[Any, str], Any], batch: int,
+                        generator: torch.Generator) -> dict[str, Callable[[], Any]]:
+    """Towers that read each image as a row of patches, `(batch, patches, channels * patch * patch)`, beside each
+    patch's `(x, y)` place in the image (Gemma 4's `pixel_position_ids`, (batch, patches, 2)): a square grid whose
+    side is twice the `pooling_kernel_size`, so the patches pool into whole kernels."""
+    names = [name for name in POSITION_NAMES if name in parameters]
+    if not names:
+        return {}
+    kernel = find(config, "pooling_kernel_size")
+    side = 2 * kernel if isinstance(kernel, int) and kernel > 1 else PATCH_GRID
+    features = _channels(config, find) * _patch(config, find) ** 2
+    rows, columns = torch.meshgrid(torch.arange(side), torch.arange(side), indexing="ij")
+    places = torch.stack([columns.flatten(), rows.flatten()], dim=-1)  # (x, y), row by row
+    return {
+        "pixel_values": lambda: torch.rand(batch, side * side, features, generator=generator),
+        **{name: lambda: places.expand(batch, -1, -1).clone() for name in names},
+    }
+
+
 def strip_builders(config, parameters, find: Callable[[Any, str], Any], batch: int,
                    generator: torch.Generator) -> dict[str, Callable[[], Any]]:
     """NaViT-style packers (MiniCPM-V) read every image's patches side by side in one strip of pixels, `(1,

@@ -161,7 +161,7 @@ def tiny_config(config_class: type, overrides: dict[str, Any] | None = None, mai
     if sub_models(config_class) is not None and not _builds_from_defaults(config_class):
         return _tiny_composite(config_class, overrides or {}, main_input)
     state = _Shrinking()
-    default = config_class(**enabled) if enabled else _default_instance(config_class)
+    default = config_class(**enabled) if enabled else default_instance(config_class)
     arguments = tiny_arguments(config_class, default, state)
     state.follow_widths()
     changes = _changes(arguments, default)
@@ -222,7 +222,7 @@ def _layers_for_every_kind(default, config, original: int) -> int:
     return needed
 
 
-def _default_instance(config_class: type):
+def default_instance(config_class: type):
     """The config built from its defaults, except that a timm backbone (DETR-like detectors) becomes the library's
     own: `use_timm_backbone=False` makes the config pick its default `backbone_config` (a ResNet), which is then
     shrunk like any sub-config. Whether timm is installed or not, so the smoke config is tiny, the same everywhere,
