@@ -17,7 +17,7 @@ JOBS="${JOBS:-6}"
 mkdir -p "$OUT"
 MODELS=(albert bart bert bloom clip convnext deit distilbert electra falcon gemma gpt2 gpt_neox llama mistral
         mixtral opt phi qwen2 qwen2_moe resnet roberta segformer swin t5 vit wav2vec2 whisper
-        blip_2 deberta_v2 detr dinov2 gemma3 llava longformer mamba marian qwen2_vl sam siglip)
+        blip_2 deberta_v2 detr dinov2 gemma3 llava longformer mamba marian qwen2_vl sam siglip gemma4 molmo2)
 "$PYTHON" -c "import torch, sys; print('torch', torch.__version__, 'cuda', torch.cuda.is_available(),
 torch.cuda.get_device_name(0) if torch.cuda.is_available() else '-'); sys.exit(0 if torch.cuda.is_available() else 1)" \
   | tee "$OUT/gpu_smoke.log"

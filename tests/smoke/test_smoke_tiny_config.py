@@ -48,3 +48,32 @@ def test_parse_override_reads_json_values():
     assert parse_override("depths=[1, 2]") == ("depths", [1, 2])
     with pytest.raises(ValueError):
         parse_override("hidden_size")
+
+
+class _ArchitectureConfig(transformers.PretrainedConfig):
+    """A timm-wrapper-like sub-config: an architecture name and its arguments, no size modelgen can shrink."""
+
+    model_type = "architecture_by_name"
+
+    def __init__(self, architecture="small_net", model_args=None, **kwargs):
+        self.architecture = architecture
+        self.model_args = model_args
+        super().__init__(**kwargs)
+
+
+class _TowerParentConfig(transformers.PretrainedConfig):
+    model_type = "tower_parent"
+
+    def __init__(self, vision_config=None, hidden_size=256, **kwargs):
+        if vision_config is None:  # the parent names the tower's output width beside its architecture
+            vision_config = {"architecture": "big_net", "model_args": {"depth": 3}, "hidden_size": 3072}
+        self.vision_config = _ArchitectureConfig(**vision_config)
+        self.hidden_size = hidden_size
+        super().__init__(**kwargs)
+
+
+def test_a_sub_config_that_names_no_size_is_kept_whole():
+    config, _ = tiny_config(_TowerParentConfig)
+    assert config.hidden_size == 32
+    tower = config.vision_config
+    assert (tower.architecture, tower.model_args, tower.hidden_size) == ("big_net", {"depth": 3}, 3072)

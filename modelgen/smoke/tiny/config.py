@@ -621,9 +621,29 @@ def _keep_extra_attributes(config_class: type, instance, arguments: dict[str, An
         default = vars(config_class())
     except Exception:  # noqa: BLE001 - a sub-config that needs arguments: nothing to compare with
         return
+    if _holds_no_size(config_class, instance) and callable(getattr(instance, "to_dict", None)):
+        arguments.update({name: value for name, value in instance.to_dict().items()
+                          if name not in arguments and not name.startswith("_")})
+        return
     for name, value in vars(instance).items():
         if name not in default and name not in arguments and not name.startswith("_") and isinstance(value, (bool, str)):
             arguments[name] = value
+
+
+def _holds_no_size(config_class: type, instance) -> bool:
+    """A config whose constructor arguments hold no size at all, no integer, list of integers or sub-config (a
+    timm wrapper: an architecture name and its `model_args`), describes a model modelgen cannot shrink:
+    everything its parent set (FastVLM's `hidden_size` of the timm tower's features, `model_args`, the
+    `label_names` its loader would otherwise look up) belongs to that full-size model and is kept whole."""
+    def sized(value: Any) -> bool:
+        items = value if isinstance(value, (list, tuple)) else [value]
+        return _is_config(value) or any(isinstance(item, int) and not isinstance(item, bool) for item in items)
+
+    base = next((cls for cls in config_class.__mro__ if cls.__name__ in ("PretrainedConfig", "PreTrainedConfig")),
+                None)
+    inherited = _init_defaults(base) if base is not None else {}  # every config's `chunk_size_feed_forward`
+    return not any(rule_for(name) or sized(_read(instance, name, None))
+                   for name in _init_defaults(config_class) if name not in inherited)
 
 
 def _keep_backbone_stages(config_class: type, instance, arguments: dict[str, Any]) -> None:
