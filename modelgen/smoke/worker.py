@@ -43,10 +43,8 @@ def smoke_model(request: dict[str, Any]) -> dict[str, Any]:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     import torch
 
-    from modelgen.smoke.checks import check_class
-    from modelgen.smoke.tiny import backbone_probe, enabled_parts, patch_probe, rotary_probe
-    from modelgen.smoke.tiny import text as tiny_text
-    from modelgen.smoke.tiny.config import rule_for, sub_models, tiny_config
+    from modelgen.smoke.full_size import RUNS
+    from modelgen.smoke.tiny.config import sub_models
 
     threads = os.environ.get("MODELGEN_SMOKE_THREADS")
     if threads:
@@ -78,12 +76,39 @@ def smoke_model(request: dict[str, Any]) -> dict[str, Any]:
                 f"from its defaults, so there is nothing to shrink: {type(error).__name__}: {error}"[:400]}
     overrides = request.get("overrides") or {}
     try:
-        main_config, changes = tiny_config(main_config_class, overrides, main_input)
+        main_config, changes = _derive_config(main_config_class, classes, overrides, main_input)
     except ImportError as error:  # a sub-config of a library that is not installed (EdgeTAM's timm backbone)
         return {**result, "status": "skip", "error": f"config: missing dependency: {' '.join(str(error).split())}"}
     except Exception as error:  # noqa: BLE001 - the shrunk values broke one of the config's own constraints
         return {**result, "status": "fail", "error": f"config: {main_config_class.__name__}: "
                 f"{type(error).__name__}: {error}"}
+    request = {**request, "package": package, "main_config_class": main_config_class}
+    entries = _check_classes(classes, main_config, overrides, pretrained_base, request)
+    if any(entry["failed_checks"][:1] == ["build"] and entry.get("full_size") == RUNS for entry in entries):
+        try:  # builds at full size but not tiny: a second layer of every kind (layers that share weights)
+            repeated, repeated_changes = _derive_config(main_config_class, classes, overrides, main_input, 2)
+        except Exception:  # noqa: BLE001 - no such config: the first results stand
+            repeated_changes = changes
+        if repeated_changes != changes:
+            main_config, changes = repeated, repeated_changes
+            entries = _check_classes(classes, main_config, overrides, pretrained_base, request)
+    result["config"] = {"class": main_config_class.__name__, **changes}
+    result["classes"] = entries
+    statuses = {entry["status"] for entry in result["classes"]}
+    result["status"] = "fail" if "fail" in statuses else "skip" if "skip" in statuses else "pass"
+    if result["status"] != "pass":
+        result["error"] = next(f"{entry['name']}: {entry['error']}" for entry in result["classes"]
+                               if entry["status"] == result["status"])
+    return result
+
+
+def _derive_config(main_config_class: type, classes: list[type], overrides: dict[str, Any], main_input: str,
+                   kind_repeats: int = 1):
+    """The tiny config and what it changed, fitted by the probes that build the model on meta."""
+    from modelgen.smoke.tiny import backbone_probe, patch_probe, rotary_probe
+    from modelgen.smoke.tiny.config import rule_for, tiny_config
+
+    main_config, changes = tiny_config(main_config_class, overrides, main_input, kind_repeats=kind_repeats)
     if "patch_size" not in overrides:
         changes.update(patch_probe.fit_patch_grid(classes[0], main_config))  # a padded projection's extra patches
     if not any(rule_for(key) == "image" for key in overrides):  # a backbone that strides the image to one pixel
@@ -91,25 +116,31 @@ def smoke_model(request: dict[str, Any]) -> dict[str, Any]:
     if not any(key.endswith("num_attention_heads") for key in overrides):  # a rotary size
         rotary_probe.fit_rotary_heads([cls for cls in classes if _declared_config_class(cls) is main_config_class],
                                       main_config, changes)  # the modeling floors above the shrunk head size
-    result["config"] = {"class": main_config_class.__name__, **changes}
-    configs: dict[type, Any] = {main_config_class: main_config}
+    return main_config, changes
+
+
+def _check_classes(classes: list[type], main_config, overrides: dict[str, Any], pretrained_base: type,
+                   request: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every class checked on its tiny config (the main one or the matching sub-config)."""
+    from modelgen.smoke.checks import check_class
+    from modelgen.smoke.tiny import enabled_parts
+    from modelgen.smoke.tiny import text as tiny_text
+    from modelgen.smoke.tiny.config import tiny_config
+
+    entries = []
+    configs: dict[type, Any] = {request["main_config_class"]: main_config}
     for cls in classes:
         config = _config_for(_declared_config_class(cls), configs, main_config)
         if isinstance(config, str):
-            result["classes"].append({"name": cls.__name__, "status": "fail", "error": config,
-                                      "failed_checks": ["config"], "params": None, "forward_ms": None})
+            entries.append({"name": cls.__name__, "status": "fail", "error": config, "failed_checks": ["config"],
+                            "params": None, "forward_ms": None})
             continue
-        config = tiny_text.with_required_flags(cls, _as_decoder_for_causal_lm(cls, config, package))
+        config = tiny_text.with_required_flags(cls, _as_decoder_for_causal_lm(cls, config, request["package"]))
         config = enabled_parts.with_enabled_sub_configs(cls, config, overrides, tiny_config)[0]  # ESMFold's trunk
         checked = check_class(cls, config, pretrained_base, request.get("device", "cpu"),
                               bool(request.get("compare_devices")))
-        result["classes"].append(checked.as_dict())
-    statuses = {entry["status"] for entry in result["classes"]}
-    result["status"] = "fail" if "fail" in statuses else "skip" if "skip" in statuses else "pass"
-    if result["status"] != "pass":
-        result["error"] = next(f"{entry['name']}: {entry['error']}" for entry in result["classes"]
-                               if entry["status"] == result["status"])
-    return result
+        entries.append(checked.as_dict())
+    return entries
 
 
 def public_model_classes(src: Path, package: str, model_type: str) -> list[type]:

@@ -182,3 +182,29 @@ def test_inputs_a_structure_featuriser_makes_are_taken_whole(featurised_package)
     assert isinstance(inputs["atoms"], featurised_package.FolderAtoms)
     assert inputs["atoms"].positions.shape == (1, 20, 3)
     model(**inputs)  # the featurised set is consistent: it runs
+
+
+class _StrictPatches(torch.nn.Module):
+    """timm's patch embedding built for one image size only (`strict_img_size`)."""
+
+    def __init__(self):
+        super().__init__()
+        self.img_size, self.strict_img_size = (48, 48), True
+        self.projection = torch.nn.Conv2d(3, 8, 16, stride=16)
+
+
+class _FixedSizeVideoTower(torch.nn.Module):
+    main_input_name = "pixel_values_videos"
+
+    def __init__(self):
+        super().__init__()
+        self.patches = _StrictPatches()
+
+    def forward(self, pixel_values_videos):
+        return self.patches.projection(pixel_values_videos.flatten(0, 1))
+
+
+def test_a_tower_built_for_one_image_size_gets_images_of_that_size():
+    config = transformers.PretrainedConfig(image_size=32, num_channels=3)
+    inputs = input_attempts(_FixedSizeVideoTower(), config)[0]
+    assert inputs["pixel_values_videos"].shape[-2:] == (48, 48)

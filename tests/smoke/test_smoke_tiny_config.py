@@ -4,7 +4,7 @@ import pytest
 
 transformers = pytest.importorskip("transformers")
 
-from modelgen.smoke.tiny.config import parse_override, tiny_config
+from modelgen.smoke.tiny.config import layers_holding, parse_override, tiny_config
 
 
 def test_text_model_sizes_shrink_and_stay_consistent():
@@ -77,3 +77,23 @@ def test_a_sub_config_that_names_no_size_is_kept_whole():
     assert config.hidden_size == 32
     tower = config.vision_config
     assert (tower.architecture, tower.model_args, tower.hidden_size) == ("big_net", {"depth": 3}, 3072)
+
+
+class _SharedBlockHybridConfig(transformers.PretrainedConfig):
+    """Zamba-like: two mamba layers, a hybrid one, then a hybrid layer every 6th; hybrid layers share one block."""
+
+    model_type = "shared_block_hybrid"
+
+    def __init__(self, num_hidden_layers=24, hidden_size=256, layers_block_type=None, **kwargs):
+        self.num_hidden_layers, self.hidden_size = num_hidden_layers, hidden_size
+        self.layers_block_type = layers_block_type or ["mamba", "mamba", "hybrid"] + [
+            "hybrid" if index % 6 == 0 else "mamba" for index in range(num_hidden_layers - 3)]
+        super().__init__(**kwargs)
+
+
+def test_a_second_layer_of_every_kind_is_kept_when_asked():
+    once, _ = tiny_config(_SharedBlockHybridConfig)
+    assert once.layers_block_type == ["mamba", "mamba", "hybrid"]
+    twice, changes = tiny_config(_SharedBlockHybridConfig, kind_repeats=2)
+    assert twice.layers_block_type == ["mamba", "mamba", "hybrid", "hybrid"] and changes["num_hidden_layers"] == 4
+    assert layers_holding(["a", "b", "a", "c", "b"], 2) == 5 and layers_holding(["a", "b", "a", "c"], 2) == 4

@@ -336,7 +336,7 @@ def _build(names: list[str], builders: dict[str, Callable[[], Any]], required: l
 
 def _builders(config, model: torch.nn.Module | None = None) -> dict[str, Callable[[], Any]]:
     generator = torch.Generator().manual_seed(0)
-    image = _image_size(config)
+    image = feature_maps.fixed_input_size(model) or _image_size(config)
     channels = _find(config, "num_channels") or 3
     builders = {
         "input_ids": lambda: _token_ids(config, _text_vocab(config), generator),
@@ -372,7 +372,7 @@ def _builders(config, model: torch.nn.Module | None = None) -> dict[str, Callabl
         builders.setdefault(name, builder)  # flattened patches (Qwen-VL) keep their own `hidden_states`
     if getattr(config, "mask_ratio", None) is not None:
         builders["noise"] = lambda: torch.rand(BATCH, _mask_units(config), generator=generator)
-    builders.update(_vision_extras(config, generator))
+    builders.update(_vision_extras(config, generator, image))
     builders.update(_region_builders(config, generator))
     builders.update(_span_builders(config))
     if isinstance(getattr(config, "input_feat_size", None), int):  # Gemma 3n's audio encoder: mel frames and a
@@ -437,12 +437,12 @@ def _trajectory_builders(config, generator: torch.Generator) -> dict[str, Callab
     }
 
 
-def _vision_extras(config, generator: torch.Generator) -> dict[str, Callable[[], Any]]:
-    """Videos (batch, frames, channels, height, width); in-context prompts (SegGPT) shaped like the image; a patch
-    mask hiding every other patch (the same count per sample, as masked video pretraining requires)."""
+def _vision_extras(config, generator: torch.Generator, image: tuple[int, int]) -> dict[str, Callable[[], Any]]:
+    """Videos (batch, frames, channels, height, width) of `image`-sized frames; in-context prompts (SegGPT) shaped
+    like the image; a patch mask hiding every other patch (the same count per sample, as masked video pretraining
+    requires)."""
     channels = _find(config, "num_channels") or _find(config, "in_chans") or 3
     frames = _find(config, "num_frames") or _find(config, "frames_per_clip") or 2
-    image = _image_size(config)
     return {
         "pixel_values_videos": lambda: torch.rand(BATCH, frames, channels, *image, generator=generator),
         "prompt_pixel_values": lambda: torch.rand(BATCH, channels, *image, generator=generator),

@@ -22,6 +22,16 @@ def first_layer(model: torch.nn.Module) -> torch.nn.Module | None:
                 None)
 
 
+def fixed_input_size(model: torch.nn.Module | None) -> tuple[int, int] | None:
+    """The image size a tower built for one size only insists on (a timm patch embedding with `strict_img_size`:
+    Perception Encoder's EVA tower at 336 pixels, whatever the tiny config says); None where it takes any."""
+    for module in model.modules() if isinstance(model, torch.nn.Module) else ():
+        size = getattr(module, "img_size", None)
+        if getattr(module, "strict_img_size", False) is True and isinstance(size, (tuple, list)) and len(size) == 2:
+            return int(size[0]), int(size[1])
+    return None
+
+
 def feature_builder(model: torch.nn.Module, channels: int, image: tuple[int, int], batch: int, sequence: int,
                     generator: torch.Generator) -> Callable[[], Any] | None:
     """What a module whose main input is images but whose forward reads `hidden_states` takes, from the first

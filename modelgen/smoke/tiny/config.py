@@ -106,6 +106,7 @@ class _Shrinking:
     dependents: list[tuple[dict[str, Any], str, int]] = field(default_factory=list)  # `*_dim` values no rule named
     stage_widths: dict[int, int] = field(default_factory=dict)  # original -> shrunk entry of per-stage width lists
     stage_dependents: list[tuple[dict[str, Any], str, list[int]]] = field(default_factory=list)
+    kind_repeats: int = 1  # layers of each kind a per-layer kind list keeps (2: a kind that shares weights repeats)
     tower_outputs: dict[int, int] = field(default_factory=dict)  # a sub-model tower's output width: full -> shrunk
     feature_grids: dict[int, int] = field(default_factory=dict)  # a feature level's side: full -> shrunk
 
@@ -154,13 +155,15 @@ class _Shrinking:
 
 
 def tiny_config(config_class: type, overrides: dict[str, Any] | None = None, main_input: str = "input_ids",
-                enabled: dict[str, Any] | None = None):
+                enabled: dict[str, Any] | None = None, kind_repeats: int = 1):
     """(tiny config instance, {argument: tiny value} of what was changed, nested for sub-configs). `main_input`:
     what the model reads, which picks a composite's encoder. `enabled`: flags the full-size config is built with
-    first, so the sub-configs they bring (ESMFold's `is_folding_model`) are shrunk too."""
+    first, so the sub-configs they bring (ESMFold's `is_folding_model`) are shrunk too. `kind_repeats`: layers of
+    every kind a hybrid model's layer kinds keep, where it has that many at full size (Zamba's hybrid layers
+    share one transformer block, which its build ties from the first to the others: 2 keeps a second one)."""
     if sub_models(config_class) is not None and not _builds_from_defaults(config_class):
         return _tiny_composite(config_class, overrides or {}, main_input)
-    state = _Shrinking()
+    state = _Shrinking(kind_repeats=kind_repeats)
     default = config_class(**enabled) if enabled else default_instance(config_class)
     arguments = tiny_arguments(config_class, default, state)
     state.follow_widths()
@@ -176,7 +179,7 @@ def tiny_config(config_class: type, overrides: dict[str, Any] | None = None, mai
         arguments.update(widened)
         changes.update(widened)
         config = config_class(**arguments)
-    grown = _layers_derived_lists_need(default, config, arguments)
+    grown = _layers_derived_lists_need(default, config, arguments, kind_repeats)
     if grown:
         arguments.update(grown)
         changes.update({name: count for name, count in grown.items() if name not in (overrides or {})})
@@ -184,7 +187,7 @@ def tiny_config(config_class: type, overrides: dict[str, Any] | None = None, mai
     return config, changes
 
 
-def _layers_derived_lists_need(default, config, arguments: dict[str, Any]) -> dict[str, int]:
+def _layers_derived_lists_need(default, config, arguments: dict[str, Any], kind_repeats: int = 1) -> dict[str, int]:
     """A per-layer list the config derives itself (Zamba's `layers_block_type`: two mamba layers, then a hybrid
     one, whatever the count) can come out longer than the shrunk layer count: the count grows to its length."""
     grown = {}
@@ -198,7 +201,7 @@ def _layers_derived_lists_need(default, config, arguments: dict[str, Any]) -> di
                     and all(isinstance(item, str) for item in value) and isinstance(derived, list)
                     and len(derived) > count):
                 grown[name] = max(grown.get(name, count), len(derived))
-        needed = _layers_for_every_kind(default, config, original)
+        needed = _layers_for_every_kind(default, config, original, kind_repeats)
         if needed > count:
             grown[name] = max(grown.get(name, count), needed)
     return grown
@@ -207,18 +210,27 @@ def _layers_derived_lists_need(default, config, arguments: dict[str, Any]) -> di
 _DERIVED_LAYER_KINDS = ("layer_types", "layers_block_type")
 
 
-def _layers_for_every_kind(default, config, original: int) -> int:
+def _layers_for_every_kind(default, config, original: int, kind_repeats: int = 1) -> int:
     """Hybrid models derive each layer's kind from a pattern (Jamba: attention every 8th layer from the 4th;
-    RecurrentGemma: recurrent, recurrent, attention): the shrunk count must still reach one layer of every kind
-    the full model has, or the attention path (and its cache) is never built."""
+    RecurrentGemma: recurrent, recurrent, attention): the shrunk count must still reach one layer (`kind_repeats`
+    layers) of every kind the full model has, or the attention path (and its cache) is never built."""
     needed = 0
     for attribute in _DERIVED_LAYER_KINDS:
         full, tiny = _read(default, attribute, None), _read(config, attribute, None)
         if not (isinstance(full, list) and isinstance(tiny, list) and all(isinstance(kind, str) for kind in full)):
             continue
-        missing = set(full) - set(tiny)
-        if missing:
-            needed = max(needed, min(original, max(full.index(kind) + 1 for kind in missing)))
+        if any(tiny.count(kind) < min(kind_repeats, full.count(kind)) for kind in set(full)):
+            needed = max(needed, min(original, layers_holding(full, kind_repeats)))
+    return needed
+
+
+def layers_holding(kinds: list, repeats: int) -> int:
+    """The fewest leading layers of a per-layer kind list that hold `repeats` layers of every kind it names (all
+    of a kind's layers where it has fewer)."""
+    needed = 0
+    for kind in set(kinds):
+        positions = [index for index, item in enumerate(kinds) if item == kind]
+        needed = max(needed, positions[min(repeats, len(positions)) - 1] + 1)
     return needed
 
 
@@ -394,7 +406,7 @@ def tiny_arguments(config_class: type, instance, state: _Shrinking | None = None
                 state.stage_widths.setdefault(original, shrunk)
         if tiny != default:
             arguments[name] = tiny
-    _truncate_per_layer_lists(signature, instance, arguments)
+    _truncate_per_layer_lists(signature, instance, arguments, state.kind_repeats)
     tiny_text.fit_shared_tail(signature, instance, arguments, rule_for)
     if nested:
         _keep_backbone_stages(config_class, instance, arguments)
@@ -820,7 +832,8 @@ def _follow_vision_tokens(signature: dict[str, Any], arguments: dict[str, Any]) 
         arguments["image_seq_length"] = (image // patch) ** 2
 
 
-def _truncate_per_layer_lists(signature: dict[str, Any], instance, arguments: dict[str, Any]) -> None:
+def _truncate_per_layer_lists(signature: dict[str, Any], instance, arguments: dict[str, Any],
+                              kind_repeats: int = 1) -> None:
     """Lists with one entry per layer (`layer_types`, `mlp_layer_types`, per-layer `intermediate_size`) follow the
     new layer count, which grows to keep one layer of every kind they name (hybrid models: linear and full
     attention); every such list is then cut to that one count. A count equal to the number of stages that a
@@ -839,7 +852,7 @@ def _truncate_per_layer_lists(signature: dict[str, Any], instance, arguments: di
         for values in per_layer.values():
             kinds = [item for item in values if isinstance(item, (str, int, float)) and not isinstance(item, bool)]
             if len(kinds) == len(values) and any(isinstance(item, str) for item in kinds):
-                needed = max(kinds.index(kind) + 1 for kind in set(kinds))
+                needed = layers_holding(kinds, kind_repeats)
                 arguments[count_name] = max(arguments[count_name], min(needed, original))
         for name, values in per_layer.items():
             arguments[name] = values[: arguments[count_name]]
