@@ -10,6 +10,7 @@ Standard library + torch only: this runs inside the smoke worker under the targe
 
 from __future__ import annotations
 
+import functools
 import inspect
 import math
 from collections.abc import Callable
@@ -337,6 +338,9 @@ def _build(names: list[str], builders: dict[str, Callable[[], Any]], required: l
 def _builders(config, model: torch.nn.Module | None = None) -> dict[str, Callable[[], Any]]:
     generator = torch.Generator().manual_seed(0)
     image = feature_maps.fixed_input_size(model) or _image_size(config)
+    # probed once, on first need: the feature masks' builders build the features again
+    probed_width = functools.cache(lambda: probed_feature_width(model, config, BATCH, AUDIO_FRAMES)
+                                   if model is not None else None)
     channels = _find(config, "num_channels") or 3
     builders = {
         "input_ids": lambda: _token_ids(config, _text_vocab(config), generator),
@@ -350,7 +354,7 @@ def _builders(config, model: torch.nn.Module | None = None) -> dict[str, Callabl
         "pixel_values": lambda: torch.rand(BATCH, channels, *image, generator=generator),
         "pixel_mask": lambda: torch.ones(BATCH, *image, dtype=torch.long),
         "input_values": lambda: _audio_values(config, generator),
-        "input_features": lambda: _audio_features(config, generator, model),
+        "input_features": lambda: _audio_features(config, generator, probed_width),
         "bbox": lambda: _boxes(),
     }
     builders.update(audio_builders(config, builders["input_features"]))  # frame masks, codec latents
@@ -690,7 +694,8 @@ def _own_arguments(config) -> set[str]:
         return set()
 
 
-def _audio_features(config, generator: torch.Generator, model: torch.nn.Module | None = None) -> torch.Tensor:
+def _audio_features(config, generator: torch.Generator,
+                    probed_width: Callable[[], int | None] = lambda: None) -> torch.Tensor:
     """Whisper-like (batch, mel bins, frames) where `num_mel_bins` is named, else (batch, frames, features); the
     other layout is tried too (`_transposed_features`), as configs do not tell which one a model reads."""
     mel_bins = _find_nested(config, "num_mel_bins")
@@ -703,7 +708,7 @@ def _audio_features(config, generator: torch.Generator, model: torch.nn.Module |
     features = next((value for value in (_find_nested(config, name) for name in _FEATURE_SIZES) if value), None)
     if isinstance(features, int):
         return torch.randn(BATCH, AUDIO_FRAMES, features, generator=generator)
-    width = probed_feature_width(model, config, BATCH, AUDIO_FRAMES) if model is not None else None
+    width = probed_width()
     if width is not None:  # a width implied by the layers (Gemma 4's subsampling channels), found on meta
         return torch.randn(BATCH, AUDIO_FRAMES, width, generator=generator)
     raise UnbuildableInput("cannot tell the shape of input_features from the config")
