@@ -5,8 +5,11 @@ BIN := $(VENV)/bin
 # The 5.23.0 tree's models import dependencies that conflict with 4.46.3's pins: smoke runs their workers
 # with this interpreter (`modelgen smoke --python .venv-523/bin/python`).
 VENV_523 ?= .venv-523
+# Optional, only for the eight 5.23.0 models built on timm: torchvision imports only beside the CUDA build of
+# torch 2.14.1 on this machine (5.5 GB), so neither `make test` nor CI installs it.
+VENV_TIMM ?= .venv-523-timm
 
-.PHONY: install tree-venvs demo test fix-copies benchmark
+.PHONY: install tree-venvs timm-venv demo test fix-copies benchmark
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,9 +22,16 @@ $(VENV_523)/.installed:
 	$(VENV_523)/bin/python -m pip install --quiet torch==2.13.0 transformers==5.23.0 "scipy>=1.11,<2" "pillow>=10,<13.1"
 	touch $@
 
+$(VENV_TIMM)/.installed:
+	$(PYTHON) -m venv $(VENV_TIMM)
+	$(VENV_TIMM)/bin/python -m pip install --quiet torch==2.14.1 torchvision==0.29.1 timm==1.0.31 transformers==5.23.0 "scipy>=1.11,<2" "pillow>=10,<13.1"
+	touch $@
+
 install: $(VENV)/.installed
 
 tree-venvs: $(VENV_523)/.installed
+
+timm-venv: $(VENV_TIMM)/.installed
 
 demo: install
 	PATH="$(abspath $(BIN)):$$PATH" scripts/demo.sh

@@ -18,7 +18,8 @@ import torch
 SAME = "same error"
 RUNS = "runs"  # the full-size model gets past where the tiny one failed
 _LOCATION = re.compile(r"^(\w+):.*\[([^\]]+:\d+)\]", re.DOTALL)
-_NEEDS_DATA = ("meta tensor", "on meta", "'meta'", "meta device", "device meta")
+_NEEDS_DATA = ("meta tensor", "on meta", "'meta'", "meta device", "device meta",
+               "data-independent implementation")  # `nonzero` has no shape without data
 
 
 def reproduce_at_full_size(model_class: type, tiny_config, check: str, error: str) -> str:

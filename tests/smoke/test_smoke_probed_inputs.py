@@ -208,3 +208,26 @@ def test_a_tower_built_for_one_image_size_gets_images_of_that_size():
     config = transformers.PretrainedConfig(image_size=32, num_channels=3)
     inputs = input_attempts(_FixedSizeVideoTower(), config)[0]
     assert inputs["pixel_values_videos"].shape[-2:] == (48, 48)
+
+
+class _PatchCubeTower(torch.nn.Module):
+    """Inkling-like: each patch a channels-last cube of `temporal_patch_size` frames, folded into one vector."""
+
+    main_input_name = "pixel_values"
+
+    def __init__(self, patch: int, frames: int, channels: int):
+        super().__init__()
+        self.projection = torch.nn.Linear(frames * patch * patch * channels, 8)
+
+    def forward(self, pixel_values):
+        patches, frames, height, width, channels = pixel_values.shape
+        return self.projection(pixel_values.reshape(patches, frames * height * width * channels))
+
+
+def test_patches_a_tower_reads_without_a_grid_come_as_channels_last_cubes():
+    from modelgen.smoke.checks import _first_working_forward
+
+    config = transformers.PretrainedConfig(patch_size=4, temporal_patch_size=2, num_channels=3)
+    inputs, _, error = _first_working_forward(_PatchCubeTower(4, 2, 3), input_attempts(_PatchCubeTower(4, 2, 3), config))
+    assert error is None, error
+    assert shapes(inputs)["pixel_values"][1:] == (2, 4, 4, 3)

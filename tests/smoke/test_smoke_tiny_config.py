@@ -97,3 +97,20 @@ def test_a_second_layer_of_every_kind_is_kept_when_asked():
     twice, changes = tiny_config(_SharedBlockHybridConfig, kind_repeats=2)
     assert twice.layers_block_type == ["mamba", "mamba", "hybrid", "hybrid"] and changes["num_hidden_layers"] == 4
     assert layers_holding(["a", "b", "a", "c", "b"], 2) == 5 and layers_holding(["a", "b", "a", "c"], 2) == 4
+
+
+class _TwoEncoderCodecConfig(transformers.PretrainedConfig):
+    """X-Codec-like: a codebook as wide as the two encoders side by side, derived when left None."""
+
+    model_type = "two_encoder_codec"
+
+    def __init__(self, hidden_size=768, acoustic_hidden_size=256, codebook_dim=None, **kwargs):
+        self.hidden_size, self.acoustic_hidden_size = hidden_size, acoustic_hidden_size
+        self.codebook_dim = codebook_dim if codebook_dim is not None else hidden_size + acoustic_hidden_size
+        super().__init__(**kwargs)
+
+
+def test_a_dimension_the_config_derives_is_derived_again_from_the_tiny_sizes():
+    config, changes = tiny_config(_TwoEncoderCodecConfig)
+    assert "codebook_dim" not in changes
+    assert config.codebook_dim == config.hidden_size + config.acoustic_hidden_size

@@ -37,6 +37,7 @@ def audio_variants(attempts: list[dict[str, Any]], config, parameters, model=Non
     variants += _whole_windows(attempts, config, bins)
     variants += _features_as_hidden_states(attempts, config)
     variants += _features_for_first_layer(attempts, model, bins, parameters)
+    variants += _signal_as_hidden_states(attempts, model, config)
     variants += _with_decoder_values(attempts, parameters, bins)
     return attempts + variants
 
@@ -79,6 +80,22 @@ def _features_for_first_layer(attempts: list[dict[str, Any]], model, bins: int |
                 variant["decoder_input_values"] = torch.randn(values.shape[0], LATENT_FRAMES, width, generator=generator)
             variants.append(variant)
     return variants
+
+
+def _signal_as_hidden_states(attempts: list[dict[str, Any]], model, config) -> list[dict[str, Any]]:
+    """Convolutional codec halves that call their signal `hidden_states` (VibeVoice's encoder reads the waveform,
+    its decoder the latents) take it channels-first, as many channels as their first Conv1d reads: of
+    `AUDIO_FRAMES` steps, then of a whole codec frame (a shorter waveform is gone before the last stage)."""
+    layer = first_feature_layer(model)
+    if not isinstance(layer, torch.nn.Conv1d):
+        return []
+    hop = _samples_per_frame(config)
+    lengths = dict.fromkeys((AUDIO_FRAMES, hop * math.ceil(AUDIO_FRAMES / hop) if hop else AUDIO_FRAMES))
+    generator = torch.Generator().manual_seed(7)
+    return [dict(inputs, hidden_states=torch.randn(states.shape[0], layer.in_channels, length, generator=generator))
+            for length in lengths for inputs in attempts
+            if isinstance(states := inputs.get("hidden_states"), torch.Tensor) and states.dim() == 3
+            and states.shape[1] != layer.in_channels]
 
 
 def with_videos(attempts: list[dict[str, Any]], parameters, videos: Callable[[], Any]) -> list[dict[str, Any]]:
@@ -273,8 +290,7 @@ def _frame_aligned(attempts: list[dict[str, Any]], config, parameters, feature_b
     """Codecs cut the waveform into frames of a fixed sample count (`hop_length`, `samples_per_token`): the waveform
     is padded to a whole number of frames and, where the codec also reads features of the same audio (X-Codec 2's
     semantic encoder), the features get one frame per codec frame."""
-    hop = next((value for value in (_attribute(config, name) for name in _SAMPLES_PER_FRAME)
-                if isinstance(value, int) and not isinstance(value, bool) and value > 1), None)
+    hop = _samples_per_frame(config)
     if hop is None:
         return []
     variants = []
@@ -292,6 +308,12 @@ def _frame_aligned(attempts: list[dict[str, Any]], config, parameters, feature_b
                     aligned[name] = torch.ones(features.shape[0], frames, dtype=torch.long)
         variants.append(aligned)
     return variants
+
+
+def _samples_per_frame(config) -> int | None:
+    """A codec's samples per frame, where its config names them."""
+    return next((value for value in (_attribute(config, name) for name in _SAMPLES_PER_FRAME)
+                 if isinstance(value, int) and not isinstance(value, bool) and value > 1), None)
 
 
 def _with_frames(features: torch.Tensor, frames: int, feature_bins: int | None) -> torch.Tensor:

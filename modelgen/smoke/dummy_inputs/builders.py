@@ -20,11 +20,12 @@ import torch
 
 from modelgen.smoke.dummy_inputs import anyres, feature_maps, image_tokens, packed_patches, tiles
 from modelgen.smoke.dummy_inputs.audio import audio_builders, audio_variants, none_builders, with_videos
+from modelgen.smoke.dummy_inputs.decoded_audio import decoded_audio_builders
 from modelgen.smoke.dummy_inputs.feature_width import probed_feature_width
 from modelgen.smoke.dummy_inputs.featurisers import featurised_builders
 from modelgen.smoke.dummy_inputs.pooled_features import pooled_builders
 from modelgen.smoke.dummy_inputs.preprocessed import preprocessed_builders
-from modelgen.smoke.dummy_inputs.required import camera_variants, required_builders
+from modelgen.smoke.dummy_inputs.required import camera_variants, layout_boxes, required_builders
 from modelgen.smoke.dummy_inputs.sessions import session_builders
 
 BATCH = 2
@@ -65,6 +66,7 @@ def input_attempts(model: torch.nn.Module, config, choices: bool = False) -> lis
     preprocessed.update(pooled_builders(model, parameters, _seeded()))  # features pooled as a processor says
     builders.update(preprocessed)
     extra = required_builders(model, parameters, config, BATCH, SEQUENCE, builders["input_ids"])  # embeds, marks
+    extra.update(decoded_audio_builders(model, parameters, config, BATCH))  # codes, spectrograms
     extra = {name: builder for name, builder in extra.items() if name not in builders}  # never in place of one
     builders.update(extra)
     required = [name for name, parameter in parameters.items() if parameter.default is inspect.Parameter.empty]
@@ -110,7 +112,8 @@ def input_attempts(model: torch.nn.Module, config, choices: bool = False) -> lis
     attempts += _per_codebook(attempts, config)
     attempts = audio_variants(attempts, config, parameters, model)  # feature masks, codebook layouts, codec frames
     attempts = camera_variants(attempts, config, parameters)  # images from several cameras (PI0's prefix)
-    attempts = with_videos(attempts, parameters, builders["pixel_values_videos"])  # audio-video encoders
+    if not isinstance(_temporal_patch(config), int):  # whole videos; flattened patches (Qwen-Omni) need their grid
+        attempts = with_videos(attempts, parameters, builders["pixel_values_videos"])  # audio-video encoders
     if "inputs_embeds" in parameters and _encoder_without_embeddings(model):
         attempts += [_embedded(inputs, builders, parameters) for inputs in list(attempts)
                      if "input_ids" in inputs and inputs["input_ids"].dim() == 2]
@@ -355,7 +358,7 @@ def _builders(config, model: torch.nn.Module | None = None) -> dict[str, Callabl
         "pixel_mask": lambda: torch.ones(BATCH, *image, dtype=torch.long),
         "input_values": lambda: _audio_values(config, generator),
         "input_features": lambda: _audio_features(config, generator, probed_width),
-        "bbox": lambda: _boxes(),
+        "bbox": lambda: layout_boxes(BATCH, SEQUENCE),
     }
     builders.update(audio_builders(config, builders["input_features"]))  # frame masks, codec latents
     encoder = getattr(config, "encoder", None)
@@ -743,8 +746,3 @@ def _transposed_features(attempts: list[dict[str, Any]]) -> list[dict[str, Any]]
     bins)); tried only after the first layout failed."""
     return [dict(inputs, input_features=inputs["input_features"].transpose(1, 2).contiguous())
             for inputs in attempts if getattr(inputs.get("input_features"), "dim", lambda: 0)() == 3]
-
-
-def _boxes() -> torch.Tensor:
-    corner = torch.tensor([1, 2, 5, 8], dtype=torch.long)
-    return corner.repeat(BATCH, SEQUENCE, 1)

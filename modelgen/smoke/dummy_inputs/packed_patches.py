@@ -5,7 +5,8 @@ per image (`grid_thw`/`image_grid_thw`); towers reading a grid without temporal 
 towers) take the same rows with one frame per patch. Other layouts of the same patches are tried too, as the
 forward signature does not tell them apart: one small image per patch, `(patches, channels, patch, patch)` (a
 Conv2d patch embedding), alone or as one packed sequence, and one channels-last block of `merge x merge`
-patches per language-model token, with the grid counted in those tokens.
+patches per language-model token, with the grid counted in those tokens. A tower that reads no grid (Inkling's)
+takes each patch as a channels-last cube, `(patches, temporal_patch, patch, patch, channels)`.
 
 Standard library + torch only: this runs inside the smoke worker under the target tree's interpreter.
 """
@@ -103,13 +104,18 @@ def layout_variants(attempts: list[dict[str, Any]], config, find: Callable[[Any,
                     ) -> list[dict[str, Any]]:
     """The attempts holding packed rows, in the other two layouts (see the module docstring)."""
     channels, patch, merge = _channels(config, find), _patch(config, find), merge_size(config, find)
+    temporal = _temporal_patch(config, find)
     variants = []
     for inputs in attempts:
         name = next((key for key in ("pixel_values", "hidden_states") if _rank(inputs.get(key)) == 2), None)
         grids = [key for key in GRID_NAMES if _rank(inputs.get(key)) == 2]
-        if name is None or not grids:
+        if name is None:
             continue
         rows = inputs[name]
+        if not grids:  # patches a tower reads one by one, as cubes: (patches, frames, patch, patch, channels)
+            if temporal and rows.shape[-1] == temporal * channels * patch * patch:  # (Inkling's vision tower)
+                variants.append(dict(inputs, **{name: rows.reshape(-1, temporal, patch, patch, channels)}))
+            continue
         if rows.shape[-1] == channels * patch * patch:  # one frame per patch: a Conv2d over each patch image,
             images = rows.reshape(-1, channels, patch, patch)  # alone, or one packed sequence (a batch of 1)
             variants += [dict(inputs, **{name: images}), dict(inputs, **{name: images[None]})]

@@ -8,6 +8,7 @@ Each builder is keyed on the forward parameter's name and sized from config fiel
 - `<x>` with a config `max_<x>_dim` / `<x>_dim` (`state`): (batch, dim); `noise` of a config sizing action chunks
   (`chunk_size`, `max_action_dim`) and a `timestep` in (0, 1), which such a forward samples itself unless given;
 - `marks` (positions of the tokens read, after the first token), `num_options` and `question_type_ids` (type 0);
+- `boxes` of detected layout elements, as LayoutLM's `bbox`, with a `mask` marking every one valid;
 - `past_key_values` where the forward raises when it is None: the cache a sibling class of the same module and
   config class returns for the token ids, built per call on the forward's device (the same seed each time).
 
@@ -61,10 +62,20 @@ def required_builders(model: torch.nn.Module, parameters: dict[str, inspect.Para
             builders["num_options"] = lambda: torch.full((batch, QUESTIONS), options, dtype=torch.long)
         if "question_type_ids" in parameters:
             builders["question_type_ids"] = lambda: torch.zeros(batch, QUESTIONS, dtype=torch.long)
+    if "boxes" in required:  # detected layout elements (PP-DocLayoutV2's reading-order head), all of them valid
+        builders["boxes"] = lambda: layout_boxes(batch, sequence).float()
+        if "mask" in parameters:
+            builders["mask"] = lambda: torch.ones(batch, sequence, dtype=torch.bool)
     cache = _cache_builder(model, parameters, config, token_ids)
     if cache is not None:
         builders["past_key_values"] = cache
     return builders
+
+
+def layout_boxes(batch: int, sequence: int) -> torch.Tensor:
+    """One small box per token, (batch, sequence, 4) as (x0, y0, x1, y1): inside LayoutLM's [0, 1000] scale and
+    inside a shrunk 2-D position table."""
+    return torch.tensor([1, 2, 5, 8], dtype=torch.long).repeat(batch, sequence, 1)
 
 
 def _width(config) -> int | None:

@@ -362,8 +362,8 @@ def tiny_arguments(config_class: type, instance, state: _Shrinking | None = None
                 arguments[name] = False  # fused CUDA kernels (mamba) are not what a smoke test runs on CPU
             continue
         if (rule_for(name) is None and isinstance(current, int) and not isinstance(current, bool)
-                and _DEPENDENT.match(name)):
-            state.dependents.append((arguments, name, current))
+                and _DEPENDENT.match(name) and default is not None):  # None: derived again from the tiny sizes
+            state.dependents.append((arguments, name, current))  # (X-Codec's `codebook_dim`: the two widths' sum)
         if (rule_for(name) is None and (_DEPENDENT.match(name) or _STAGE_WIDTHS.match(name))
                 and isinstance(current, (list, tuple)) and current
                 and all(isinstance(value, int) and not isinstance(value, bool) for value in current)):
