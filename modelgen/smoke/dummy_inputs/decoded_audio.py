@@ -3,7 +3,7 @@
 - `codes` (required): codec codes below the config's `codebook_size`, (batch, quantizers, frames), quantizers
   from `num_quantizers` or `num_codebooks` (Qwen3-Omni's Code2Wav turns a talker's codes into a waveform);
 - `mel_spectrogram` / `spectrogram` (required): (batch, bins, frames), channels-first as the model's first
-  Conv1d reads them (Qwen2.5-Omni's BigVGAN vocoder), bins from that layer.
+  layer, a Conv1d, reads them (Qwen2.5-Omni's BigVGAN vocoder), bins from that layer.
 
 Standard library + torch only: this runs inside the smoke worker under the target tree's interpreter.
 """
@@ -15,6 +15,8 @@ from collections.abc import Callable
 from typing import Any
 
 import torch
+
+from modelgen.smoke.dummy_inputs.audio import first_feature_layer
 
 CODE_FRAMES = 8  # codec frames; each becomes hundreds of samples
 SPECTROGRAM_FRAMES = 32
@@ -31,9 +33,9 @@ def decoded_audio_builders(model: torch.nn.Module, parameters: dict[str, inspect
     quantizers, vocab = _positive(config, _QUANTIZER_COUNTS), _positive(config, ("codebook_size",))
     if "codes" in required and quantizers and vocab:
         builders["codes"] = lambda: torch.randint(vocab, (batch, quantizers, CODE_FRAMES), generator=generator)
-    layer = next((module for module in model.modules() if isinstance(module, torch.nn.Conv1d)), None)
+    layer = first_feature_layer(model)
     for name in _SPECTROGRAMS:
-        if name in required and layer is not None:
+        if name in required and isinstance(layer, torch.nn.Conv1d):
             builders[name] = lambda: torch.randn(batch, layer.in_channels, SPECTROGRAM_FRAMES, generator=generator)
     return builders
 
