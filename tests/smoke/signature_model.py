@@ -17,3 +17,13 @@ class SignatureModel(torch.nn.Module):
 def shapes(inputs: dict) -> dict:
     """Each built input as its shape (tensors) or itself (anything else)."""
     return {name: tuple(value.shape) if isinstance(value, torch.Tensor) else value for name, value in inputs.items()}
+
+
+def first_working_inputs(model: torch.nn.Module, config) -> dict:
+    """The input set the smoke check would run the model on; fails the test when none runs."""
+    from modelgen.smoke.checks import _first_working_forward
+    from modelgen.smoke.dummy_inputs.builders import input_attempts
+
+    inputs, _, error = _first_working_forward(model, input_attempts(model, config))
+    assert error is None, error
+    return inputs

@@ -8,7 +8,7 @@ transformers = pytest.importorskip("transformers")
 
 from modelgen.smoke.checks import _first_working_forward
 from modelgen.smoke.dummy_inputs.builders import input_attempts
-from tests.smoke.signature_model import SignatureModel, shapes
+from tests.smoke.signature_model import SignatureModel, first_working_inputs, shapes
 
 
 class _CodeDecoder(torch.nn.Module):
@@ -26,15 +26,9 @@ class _CodeDecoder(torch.nn.Module):
         return self.embedding(codes + self.offset).mean(1)
 
 
-def _run_first_attempt(model, config):
-    inputs, outputs, error = _first_working_forward(model, input_attempts(model, config))
-    assert error is None, error
-    return inputs
-
-
 def test_codec_codes_have_one_row_per_quantizer_below_the_codebook():
     config = transformers.PretrainedConfig(num_quantizers=3, codebook_size=16)
-    inputs = _run_first_attempt(_CodeDecoder(3, 16), config)
+    inputs = first_working_inputs(_CodeDecoder(3, 16), config)
     assert shapes(inputs)["codes"][:2] == (2, 3)
     assert int(inputs["codes"].max()) < 16
 
@@ -51,7 +45,7 @@ class _Vocoder(torch.nn.Module):
 
 
 def test_a_spectrogram_has_as_many_channels_as_the_first_convolution_reads():
-    inputs = _run_first_attempt(_Vocoder(bins=20), transformers.PretrainedConfig())
+    inputs = first_working_inputs(_Vocoder(bins=20), transformers.PretrainedConfig())
     assert shapes(inputs)["mel_spectrogram"][:2] == (2, 20)
 
 
@@ -69,9 +63,9 @@ class _CodecHalf(torch.nn.Module):
 
 def test_a_signal_read_by_a_convolution_comes_channels_first_and_a_codec_frame_long():
     config = transformers.PretrainedConfig(hidden_size=32, hop_length=64)
-    inputs = _run_first_attempt(_CodecHalf(channels=1, stride=16), config)
+    inputs = first_working_inputs(_CodecHalf(channels=1, stride=16), config)
     assert shapes(inputs)["hidden_states"] == (2, 1, 64)  # 32 samples are gone before the strided layer
-    decoder_inputs = _run_first_attempt(_CodecHalf(channels=32, stride=1), config)
+    decoder_inputs = first_working_inputs(_CodecHalf(channels=32, stride=1), config)
     assert shapes(decoder_inputs)["hidden_states"] == (2, 32, 32)
 
 

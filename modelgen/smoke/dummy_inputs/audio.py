@@ -36,8 +36,9 @@ def audio_variants(attempts: list[dict[str, Any]], config, parameters, model=Non
     variants += _text_as_long_as_audio(attempts, model)
     variants += _whole_windows(attempts, config, bins)
     variants += _features_as_hidden_states(attempts, config)
-    variants += _features_for_first_layer(attempts, model, bins, parameters)
-    variants += _signal_as_hidden_states(attempts, model, config)
+    layer = first_feature_layer(model)
+    variants += _features_for_first_layer(attempts, layer, bins, parameters)
+    variants += _signal_as_hidden_states(attempts, layer, config)
     variants += _with_decoder_values(attempts, parameters, bins)
     return attempts + variants
 
@@ -52,13 +53,12 @@ def _with_decoder_values(attempts: list[dict[str, Any]], parameters, bins: int |
             for inputs in attempts if "decoder_input_values" not in inputs and "input_ids" in inputs]
 
 
-def _features_for_first_layer(attempts: list[dict[str, Any]], model, bins: int | None, parameters=()
+def _features_for_first_layer(attempts: list[dict[str, Any]], layer, bins: int | None, parameters=()
                               ) -> list[dict[str, Any]]:
     """Features as wide as the model's first layer reads, where no config field names that width (Granite Speech
     5's encoder stacks delta-expanded frames: a Linear of 4 * `num_mel_bins`): (batch, frames, in_features) for a
     Linear, (batch, in_channels, frames) for a Conv1d, of `AUDIO_FRAMES` frames (fewer than a shrunk position
-    table holds), with their feature masks."""
-    layer = first_feature_layer(model)
+    table holds), with their feature masks. `layer`: the model's `first_feature_layer`."""
     width = layer.in_features if isinstance(layer, torch.nn.Linear) else getattr(layer, "in_channels", None)
     if not isinstance(width, int) or width == bins:
         return []
@@ -82,11 +82,11 @@ def _features_for_first_layer(attempts: list[dict[str, Any]], model, bins: int |
     return variants
 
 
-def _signal_as_hidden_states(attempts: list[dict[str, Any]], model, config) -> list[dict[str, Any]]:
+def _signal_as_hidden_states(attempts: list[dict[str, Any]], layer, config) -> list[dict[str, Any]]:
     """Convolutional codec halves that call their signal `hidden_states` (VibeVoice's encoder reads the waveform,
     its decoder the latents) take it channels-first, as many channels as their first Conv1d reads: of
-    `AUDIO_FRAMES` steps, then of a whole codec frame (a shorter waveform is gone before the last stage)."""
-    layer = first_feature_layer(model)
+    `AUDIO_FRAMES` steps, then of a whole codec frame (a shorter waveform is gone before the last stage).
+    `layer`: the model's `first_feature_layer`."""
     if not isinstance(layer, torch.nn.Conv1d):
         return []
     hop = _samples_per_frame(config)
