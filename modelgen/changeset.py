@@ -1,8 +1,8 @@
-"""All-or-nothing file changes: every new text is computed first, then each file is replaced atomically.
+"""All-or-nothing file changes: every new text is computed first, then written as one transaction.
 
-A command that changes a repository builds a `ChangeSet`, validates it, and only then calls `write()`.
-Each file goes to a temporary sibling that is renamed over the target, so a reader never sees half a file;
-if a rename fails midway, the files already replaced are restored from their previous contents.
+A command that changes a repository builds a `ChangeSet`, validates it, and only then calls `write()`,
+which stages every file, journals the change and applies it (`modelgen.transaction`): a kill at any moment
+leaves a journal that the next modelgen command finishes or rolls back.
 """
 
 from __future__ import annotations
@@ -54,21 +54,11 @@ class ChangeSet:
         return "".join(chunks)
 
     def write(self) -> list[Path]:
-        """Write every changed file atomically; on failure restore what was already written."""
-        written: list[tuple[Path, str | None]] = []
-        try:
-            for path in self.changed_paths():
-                previous = _read_or_none(path)
-                write_atomic(path, self.new_texts[path])
-                written.append((path, previous))
-        except BaseException:
-            for path, previous in reversed(written):
-                if previous is None:
-                    path.unlink(missing_ok=True)
-                else:
-                    write_atomic(path, previous)
-            raise
-        return [path for path, _ in written]
+        """Write every changed file as one journaled transaction (`modelgen.transaction`): all or none."""
+        from modelgen.transaction import Transaction
+
+        changed = {path: self.new_texts[path].encode("utf-8") for path in self.changed_paths()}
+        return Transaction(self.root).run(changed)
 
     def _relative(self, path: Path) -> str:
         try:

@@ -9,8 +9,9 @@ from pathlib import Path
 import click
 
 from modelgen import __version__
-from modelgen.errors import ModelgenError
+from modelgen.errors import ModelgenError, UsageError
 from modelgen.repo import RepoLayout, find_repo_root
+from modelgen.transaction import Interrupted, recover
 
 # command name -> module defining a click command called `command`
 COMMANDS = {
@@ -49,8 +50,15 @@ repo_option = click.option(
 def load_layout(repo: Path | None) -> RepoLayout:
     root = repo if repo is not None else find_repo_root(Path.cwd())
     if not root.is_dir():
-        raise ModelgenError("no such folder", root)
+        raise UsageError("no such folder", root)
+    recover_interrupted(root)
     return RepoLayout.discover(root)
+
+
+def recover_interrupted(root: Path) -> None:
+    """Finish or roll back a change that a kill interrupted, before anything reads the tree."""
+    for message in recover(root):
+        click.echo(message, err=True)
 
 
 def main() -> None:
@@ -65,11 +73,14 @@ def main() -> None:
         sys.exit(error.exit_code)
     except ModelgenError as error:
         click.echo(f"error: {error}", err=True)
-        sys.exit(1)
+        sys.exit(2 if isinstance(error, UsageError) else 1)
     except OSError as error:  # a file that cannot be read or written: nothing was left half-written
         location = f"{error.filename}: " if error.filename else ""
         click.echo(f"error: {location}{error.strerror or error}", err=True)
         sys.exit(1)
     except KeyboardInterrupt:
         sys.exit(130)
+    except Interrupted as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(128 + error.signum)
     sys.exit(exit_code if isinstance(exit_code, int) else 0)

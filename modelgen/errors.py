@@ -19,3 +19,7 @@ class ModelgenError(Exception):
             return self.message
         location = f"{self.path}:{self.line}" if self.line else str(self.path)
         return f"{location}: {self.message}"
+
+
+class UsageError(ModelgenError):
+    """A problem with the command line or the repository's settings: exit code 2."""

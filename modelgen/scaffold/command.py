@@ -7,7 +7,7 @@ import sys
 import click
 
 from modelgen.cli import load_layout, repo_option
-from modelgen.errors import ModelgenError
+from modelgen.errors import UsageError
 
 
 def interactive() -> bool:
@@ -20,7 +20,7 @@ def _missing(value: str | None, prompt: str, option: str) -> str:
         return value
     if interactive():
         return click.prompt(prompt)
-    raise ModelgenError(f"missing {option} (no terminal to ask in)")
+    raise UsageError(f"missing {option} (no terminal to ask in)")
 
 
 @click.command("new")
@@ -33,13 +33,14 @@ def _missing(value: str | None, prompt: str, option: str) -> str:
 @click.option("--no-tests", is_flag=True, help="Do not copy or generate tests.")
 def command(like, name, checkpoint, repo, dry_run, copy_tokenizer, no_tests) -> int:
     """Create a new model from an existing one, with `# Copied from` markers, registered everywhere."""
+    from modelgen.scaffold.inputs import checkpoint_id
     from modelgen.scaffold.plan import NewModelRequest, plan_new_model
 
     layout = load_layout(repo)
     like = _missing(like, "Model to start from (model type, e.g. bert)", "--like")
     name = _missing(name, "Name of the new model (class prefix, e.g. BrandNewBert)", "--name")
-    if checkpoint is not None and checkpoint.count("/") != 1:
-        raise ModelgenError(f"--checkpoint {checkpoint!r} must look like ORG/NAME")
+    if checkpoint is not None:
+        checkpoint = checkpoint_id(checkpoint)
     request = NewModelRequest(like, name, checkpoint, copy_tokenizer, with_tests=not no_tests)
     plan = plan_new_model(layout, request)
     created = [layout.relative(path) for path in plan.changes.created_paths()]

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from modelgen.errors import ModelgenError
+from modelgen.errors import ModelgenError, UsageError
 from modelgen.repo import RepoLayout
 from modelgen.scaffold.parsing import parse_python
 
@@ -54,10 +54,10 @@ def snake_case(camel: str) -> str:
 
 def new_model_names(name: str, layout: RepoLayout) -> ModelNames:
     """Validate `--name` and derive its casings; refuse names that clash with the tree."""
-    if not name.isidentifier() or keyword.iskeyword(name):
-        raise ModelgenError(f"--name {name!r} is not a valid Python identifier")
+    if not name.isascii() or not name.isidentifier() or keyword.iskeyword(name):
+        raise UsageError(f"--name {name!r} is not a valid Python identifier of ASCII letters and digits")
     if not name[0].isupper() or "_" in name:
-        raise ModelgenError(f"--name {name!r} must be a CamelCase class prefix such as BrandNewBert")
+        raise UsageError(f"--name {name!r} must be a CamelCase class prefix such as BrandNewBert")
     folder = snake_case(name)
     if folder in layout.model_types or (layout.models_dir / "deprecated" / folder).is_dir():
         raise ModelgenError(f"--name {name!r}: the model type {folder!r} already exists", layout.models_dir / folder)

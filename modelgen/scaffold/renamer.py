@@ -14,6 +14,7 @@ look-around clause that skips them in text too.
 
 from __future__ import annotations
 
+import ast
 import re
 from dataclasses import dataclass, field
 
@@ -26,6 +27,7 @@ from modelgen.copies.replacements import (
     format_replacements,
     parse_replacements,
 )
+from modelgen.errors import ModelgenError
 from modelgen.scaffold.naming import ModelNames
 
 _NOT_ALNUM_BEFORE = "(?<![A-Za-z0-9])"
@@ -197,6 +199,27 @@ def _literal_replacement(replacement: str):
     return lambda match: replacement
 
 
+def _still_one_literal(old: str, new: str) -> str:
+    """The renamed string literal, refused if the renaming turned it into anything but one literal."""
+    try:
+        node = ast.parse(new, mode="eval").body
+    except SyntaxError:
+        node = None
+    if not isinstance(node, ast.Constant) or type(node.value) is not type(ast.literal_eval(old)):
+        raise ModelgenError(f"renaming would turn the string {old[:40]} into code ({new[:60]!r}); nothing was written")
+    return new
+
+
+_SYNTAX_CHARACTERS = "{}'\"\\\n\r"
+
+
+def _same_syntax(old: str, new: str) -> str:
+    """Renamed text of a comment or an f-string part, refused if it gained a quote, brace or line break."""
+    if any(new.count(character) != old.count(character) for character in _SYNTAX_CHARACTERS):
+        raise ModelgenError(f"renaming would change the syntax around {old[:40]!r}; nothing was written")
+    return new
+
+
 class RenameTransformer(cst.CSTTransformer):
     """Applies a `Renaming` to identifiers, attributes, strings and comments, and rewrites imports.
 
@@ -224,13 +247,16 @@ class RenameTransformer(cst.CSTTransformer):
         return updated if renamed == updated.value else updated.with_changes(value=renamed)
 
     def leave_SimpleString(self, original: cst.SimpleString, updated: cst.SimpleString) -> cst.SimpleString:
-        return updated.with_changes(value=self.renaming.apply(updated.value))
+        value = self.renaming.apply(updated.value)
+        return updated if value == updated.value else updated.with_changes(value=_still_one_literal(updated.value, value))
 
     def leave_FormattedStringText(self, original, updated):
-        return updated.with_changes(value=self.renaming.apply(updated.value))
+        value = self.renaming.apply(updated.value)
+        return updated if value == updated.value else updated.with_changes(value=_same_syntax(updated.value, value))
 
     def leave_Comment(self, original: cst.Comment, updated: cst.Comment) -> cst.Comment:
-        return updated.with_changes(value=self.renaming.apply(updated.value))
+        value = self.renaming.apply(updated.value)
+        return updated if value == updated.value else updated.with_changes(value=_same_syntax(updated.value, value))
 
     def visit_Import(self, node: cst.Import) -> bool:
         return False  # `import torch`: external, left as is

@@ -108,18 +108,18 @@ def test_cycle_is_an_error_and_the_rest_is_fixed(fixture_tree):
 def test_a_failing_fix_writes_nothing(fixture_tree, monkeypatch):
     repo = fixture_tree("copies_drift")
     before = {path: path.read_bytes() for path in repo.rglob("*.py")}
-    from modelgen import changeset
+    from modelgen import transaction
 
     calls = []
-    real_write = changeset.write_atomic
+    real_apply = transaction._apply
 
-    def failing_write(path, text):
-        calls.append(path)
+    def failing_apply(entry):
+        calls.append(entry)
         if len(calls) == 2:
             raise OSError("disk full")
-        real_write(path, text)
+        real_apply(entry)
 
-    monkeypatch.setattr(changeset, "write_atomic", failing_write)
+    monkeypatch.setattr(transaction, "_apply", failing_apply)
     result = CliRunner().invoke(cli, ["check-copies", "--no-cache", "--repo", str(repo), "--fix"], standalone_mode=False)
     assert isinstance(result.exception, OSError)
     assert {path: path.read_bytes() for path in repo.rglob("*.py")} == before

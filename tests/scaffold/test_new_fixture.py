@@ -142,14 +142,14 @@ def test_dry_run_writes_nothing_and_shows_the_plan(fixture_tree):
 def test_bad_input_is_one_line_and_writes_nothing(fixture_tree):
     root = fixture_tree("new_mini")
     before = snapshot(root)
-    for arguments, message in [
-        (["--like", "bert", "--name", "Roberta"], "already exists"),
-        (["--like", "nope", "--name", "Fresh"], "no such model"),
-        (["--like", "bert", "--name", "not-valid"], "not a valid Python identifier"),
-        (["--like", "bert"], "missing --name"),
+    for arguments, message, code in [
+        (["--like", "bert", "--name", "Roberta"], "already exists", 1),
+        (["--like", "nope", "--name", "Fresh"], "no such model", 1),
+        (["--like", "bert", "--name", "not-valid"], "not a valid Python identifier", 2),
+        (["--like", "bert"], "missing --name", 2),
     ]:
         result = run("new", *arguments, "--repo", str(root))
-        assert result.returncode == 1
+        assert result.returncode == code
         assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1, result.stderr
         assert "Traceback" not in result.stderr
     assert snapshot(root) == before
@@ -212,7 +212,7 @@ def test_checkpoint_option_replaces_the_old_checkpoint_everywhere(fixture_tree):
     assert "[acme/brand-new-bert-base](https://huggingface.co/acme/brand-new-bert-base)" in (
         package / "configuration_brand_new_bert.py").read_text()
     assert run("new", "--like", "bert", "--name", "Other", "--checkpoint", "no-slash", "--repo",
-               str(root)).returncode == 1
+               str(root)).returncode == 2
 
 
 def test_dummy_objects_are_added_in_the_init_order(bert_copy):
