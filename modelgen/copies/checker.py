@@ -15,6 +15,7 @@ from pathlib import Path
 from modelgen.cache import FileFingerprints, ResultCache, combined_hash
 from modelgen.changeset import ChangeSet
 from modelgen.copies.blocks import SourceText
+from modelgen.copies.cache_entries import result_entry
 from modelgen.copies.comparison import Expectation, build_expectation, is_consistent, same_code
 from modelgen.copies.fixing import dependency_order, minimal_repair
 from modelgen.copies.markers import Marker, find_markers
@@ -96,7 +97,7 @@ class CopyChecker:
             if lines is not None and not lines:
                 continue
             key = self._cache_key(marked_file)
-            stored = self.cache.get(key)
+            stored = self.cache.get(key, shape=result_entry)
             if stored is None:
                 stored = self._check_file(marked_file)
                 self.cache.put(key, stored)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from modelgen.cache import FileFingerprints, ResultCache
 from modelgen.copies.blocks import SourceText
+from modelgen.copies.cache_entries import markers_entry
 from modelgen.copies.markers import Marker, find_markers
 from modelgen.copies.resolution import TextStore
 from modelgen.repo import RepoLayout
@@ -56,7 +57,7 @@ def scan_markers(
     tests_dir = layout.tests_dir
     for path in python_files(layout):
         digest = fingerprints.unchanged_hash(path)
-        stored = cache.get(f"markers:{digest}") if digest is not None else None
+        stored = cache.get(f"markers:{digest}", shape=markers_entry) if digest is not None else None
         if stored is None:
             data = path.read_bytes()  # read once: hashed and scanned
             digest = fingerprints.hash(path, data)

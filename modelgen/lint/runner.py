@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from modelgen.cache import FileFingerprints, ResultCache, combined_hash
+from modelgen.lint.cache_entries import findings_entry
 from modelgen.lint.config import LintConfig
 from modelgen.lint.engine import lint_source
 from modelgen.lint.rule import Finding
@@ -46,7 +47,7 @@ def lint_paths(
     pending: list[tuple[str, str, str]] = []  # (path, relative path, cache key)
     for path, relative in zip(paths, relative_paths):
         key = combined_hash(fingerprints.hash(path), config_key) if use_cache else ""
-        entry = cache.get(f"findings:{relative}") if use_cache else None
+        entry = cache.get(f"findings:{relative}", shape=findings_entry) if use_cache else None
         if entry is not None and entry[0] == key:
             findings.extend(Finding.from_row(relative, row) for row in entry[1])
         else:
