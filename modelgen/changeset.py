@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import os
 import tempfile
+from modelgen.files import read_text
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,7 +28,7 @@ class ChangeSet:
         path = path.resolve()
         if path in self.new_texts:
             return self.new_texts[path]
-        return path.read_text(encoding="utf-8") if path.is_file() else None
+        return read_text(path) if path.is_file() else None
 
     def changed_paths(self) -> list[Path]:
         return sorted(path for path, text in self.new_texts.items() if _read_or_none(path) != text)
@@ -82,4 +83,4 @@ def write_atomic(path: Path, text: str) -> None:
 
 
 def _read_or_none(path: Path) -> str | None:
-    return path.read_text(encoding="utf-8") if path.is_file() else None
+    return read_text(path) if path.is_file() else None

@@ -15,13 +15,16 @@ from pathlib import Path
 from modelgen.cache import FileFingerprints, ResultCache, combined_hash
 from modelgen.changeset import ChangeSet
 from modelgen.copies.blocks import SourceText
+from modelgen.copies.bounded_regex import PatternTimeout
 from modelgen.copies.cache_entries import result_entry
 from modelgen.copies.comparison import Expectation, build_expectation, is_consistent, same_code
 from modelgen.copies.fixing import dependency_order, minimal_repair
 from modelgen.copies.markers import Marker, find_markers
 from modelgen.copies.resolution import ResolutionError, Resolver, SourceBlock, TextStore
 from modelgen.copies.scan import MarkedFile, is_test_file, outermost_markers, scan_markers
+from modelgen.copies.file_problems import report_file_problems
 from modelgen.errors import ModelgenError
+from modelgen.files import FileProblem
 from modelgen.formatting import format_snippets
 from modelgen.repo import RepoLayout
 
@@ -91,7 +94,8 @@ class CopyChecker:
         wanted = None if paths is None else {path.resolve() for path in paths}
         report = CheckReport()
         self._marked_paths = []
-        for marked_file in scan_markers(self.layout, self.cache, self.fingerprints, self.texts):
+        problems: list[FileProblem] = []
+        for marked_file in scan_markers(self.layout, self.cache, self.fingerprints, self.texts, problems):
             self._marked_paths.append(marked_file.path)
             lines = self._selected_lines(marked_file, wanted)
             if lines is not None and not lines:
@@ -102,6 +106,7 @@ class CopyChecker:
                 stored = self._check_file(marked_file)
                 self.cache.put(key, stored)
             self._collect(report, stored, lines)
+        report_file_problems(report, problems, self.layout, wanted)
         self.cache.save(prune=paths is None)
         return report
 
@@ -182,19 +187,22 @@ class CopyChecker:
             source = self.resolver.resolve(marker.target)
         except ResolutionError as error:
             return _Outcome(path, marker, "error", f"cannot resolve {marker.target}: {error}")
-        except (OSError, UnicodeDecodeError) as error:
+        except (OSError, UnicodeDecodeError, FileProblem) as error:
             return _Outcome(path, marker, "error", f"cannot read the source of {marker.target}: {error}")
         if source.path == path and source.start == definition.header:
             return _Outcome(path, marker, "ok", notes=[f"marker points at its own definition {marker.target}"])
         end = text.block_end(definition.header, stop_at_end_copy=True)
         source_text = self.texts.get(source.path)
-        expectation = build_expectation(
-            source_text.lines[source.start : source.end],
-            source_text.lines_in_strings_between(source.start, source.end),
-            marker.replacements,
-            text.lines[definition.header : end],
-            text.lines_in_strings_between(definition.header, end),
-        )
+        try:
+            expectation = build_expectation(
+                source_text.lines[source.start : source.end],
+                source_text.lines_in_strings_between(source.start, source.end),
+                marker.replacements,
+                text.lines[definition.header : end],
+                text.lines_in_strings_between(definition.header, end),
+            )
+        except PatternTimeout as error:
+            return _Outcome(path, marker, "error", f"replacement not applied: {error}")
         outcome = _Outcome(path, marker, "ok", source=source, header=definition.header, end=end, expectation=expectation)
         if source.note:
             outcome.notes.append(source.note)

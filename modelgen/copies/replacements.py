@@ -21,6 +21,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import regex
+
+from modelgen.copies.bounded_regex import bounded
+
 ALL_CASING = "all-casing"
 _WITH = re.compile(r"\bwith\b")
 _PAIR = re.compile(r"^(?P<old>[^>]+?)\s*->\s*(?:[^>]+?->\s*)*(?P<new>[^>]+?)(?:\s+(?P<option>all-casing))?$")
@@ -49,12 +53,12 @@ class Replacement:
     def apply(self, text: str) -> str:
         variants = self.variants()
         if len(variants) == 1:
-            return re.sub(self.old, self.new, text)
-        pattern = re.compile("|".join(f"(?P<v{index}>{old})" for index, (old, _) in enumerate(variants)))
+            return bounded(self.old).sub(self.new, text)
+        pattern = bounded("|".join(f"(?P<v{index}>{old})" for index, (old, _) in enumerate(variants)))
 
-        def substitute(match: re.Match) -> str:
+        def substitute(match) -> str:
             index = int(match.lastgroup[1:])
-            return re.compile(variants[index][0]).sub(variants[index][1], match.group(0), count=1)
+            return bounded(variants[index][0]).sub(variants[index][1], match.group(0), count=1)
 
         return pattern.sub(substitute, text)
 
@@ -81,7 +85,8 @@ def parse_replacement_part(text: str) -> tuple[list[Replacement], list[str]]:
         try:
             re.compile(old)
             re.sub(old, new, "")
-        except re.error as error:
+            bounded(old).sub(new, "")
+        except (re.error, regex.error) as error:
             raise ReplacementSyntaxError(f"invalid regular expression in replacement {item!r}: {error}") from None
         pairs.append(Replacement(old, new, all_casing=match.group("option") is not None))
     return pairs, ignored

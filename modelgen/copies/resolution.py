@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from modelgen.copies.blocks import Definition, SourceText
+from modelgen.files import read_text
 from modelgen.repo import RepoLayout
 
 
@@ -48,7 +49,7 @@ class TextStore:
         if path in self._texts:
             self._texts.move_to_end(path)
             return self._texts[path]
-        text = SourceText(path.read_text(encoding="utf-8"))
+        text = SourceText(read_text(path))
         self._remember(path, text)
         return text
 

@@ -12,6 +12,7 @@ from modelgen.copies.blocks import SourceText
 from modelgen.copies.cache_entries import markers_entry
 from modelgen.copies.markers import Marker, find_markers
 from modelgen.copies.resolution import TextStore
+from modelgen.files import FileProblem, check_regular, decode, read_bytes
 from modelgen.repo import RepoLayout
 
 
@@ -48,20 +49,33 @@ def is_test_file(layout: RepoLayout, path: Path) -> bool:
 
 
 def scan_markers(
-    layout: RepoLayout, cache: ResultCache, fingerprints: FileFingerprints, texts: TextStore | None = None
+    layout: RepoLayout,
+    cache: ResultCache,
+    fingerprints: FileFingerprints,
+    texts: TextStore | None = None,
+    problems: list[FileProblem] | None = None,
 ) -> Iterator[MarkedFile]:
     """The files that contain markers, with their markers (cached per content hash), one at a time.
 
-    Texts read along the way are handed to `texts`, so the checker does not read them again.
+    Texts read along the way are handed to `texts`, so the checker does not read them again. A file that
+    cannot be read as text (`modelgen.files`) goes to `problems`, and the scan goes on.
     """
     tests_dir = layout.tests_dir
     for path in python_files(layout):
-        digest = fingerprints.unchanged_hash(path)
-        stored = cache.get(f"markers:{digest}", shape=markers_entry) if digest is not None else None
+        try:
+            check_regular(path, layout.root)
+            digest = fingerprints.unchanged_hash(path)
+            stored = cache.get(f"markers:{digest}", shape=markers_entry) if digest is not None else None
+            if stored is None:
+                data = read_bytes(path, layout.root)  # read once: hashed and scanned
+                digest = fingerprints.hash(path, data)
+                text = decode(data, layout.relative(path))
+        except (FileProblem, OSError) as problem:
+            if problems is not None:
+                problems.append(problem if isinstance(problem, FileProblem) else FileProblem(
+                    f"cannot be read: {problem.strerror or problem}", path))
+            continue
         if stored is None:
-            data = path.read_bytes()  # read once: hashed and scanned
-            digest = fingerprints.hash(path, data)
-            text = data.decode("utf-8", errors="replace")
             markers = find_markers(text, layout.package, path.is_relative_to(tests_dir))
             stored = []
             if markers:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+from modelgen.files import read_text
 from modelgen.changeset import ChangeSet
 from modelgen.lint.config import LintConfig
 from modelgen.lint.rule import Finding
@@ -35,7 +36,7 @@ def apply_fixes(findings: list[Finding], files: dict[str, Path], config: LintCon
     changed = []
     for relative, mine in sorted(by_path.items()):
         path = files[relative]
-        source = path.read_text(encoding="utf-8")
+        source = read_text(path)
         new = fixed_source(source, mine, relative, config)
         if new != source:
             changes.set(path, new)

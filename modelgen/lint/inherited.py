@@ -22,6 +22,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from modelgen.files import read_text
 from modelgen.lint.config import LintConfig, load_config
 from modelgen.lint.rule import Finding
 from modelgen.lint.runner import lint_file
@@ -109,7 +110,7 @@ def _folder(files: Sequence[Path]) -> str:
 
 def _class_prefix(files: Sequence[Path]) -> str:
     for path in files:
-        match = _PREFIX_SOURCES.search(Path(path).read_text(encoding="utf-8"))
+        match = _PREFIX_SOURCES.search(read_text(Path(path)))
         if match:
             return match.group(1)
     return ""

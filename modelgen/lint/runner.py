@@ -15,7 +15,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from modelgen.cache import FileFingerprints, ResultCache, combined_hash
+from modelgen.files import FileProblem, check_regular, read_text
 from modelgen.lint.cache_entries import findings_entry
+from modelgen.lint.unreadable import unreadable_file_findings
 from modelgen.lint.config import LintConfig
 from modelgen.lint.engine import lint_source
 from modelgen.lint.rule import Finding
@@ -46,7 +48,12 @@ def lint_paths(
     findings: list[Finding] = []
     pending: list[tuple[str, str, str]] = []  # (path, relative path, cache key)
     for path, relative in zip(paths, relative_paths):
-        key = combined_hash(fingerprints.hash(path), config_key) if use_cache else ""
+        try:
+            check_regular(path, cache_root)
+            key = combined_hash(fingerprints.hash(path), config_key) if use_cache else ""
+        except (FileProblem, OSError) as problem:
+            findings.extend(unreadable_file_findings(problem, path, relative))
+            continue
         entry = cache.get(f"findings:{relative}", shape=findings_entry) if use_cache else None
         if entry is not None and entry[0] == key:
             findings.extend(Finding.from_row(relative, row) for row in entry[1])
@@ -96,11 +103,9 @@ def _rows(path: str, relative: str, config: LintConfig) -> list:
 
 def _lint_rows(path: str, relative: str, config: LintConfig) -> list[Finding]:
     try:
-        source = Path(path).read_bytes().decode("utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        from modelgen.lint.syntax import SyntaxErrorRule
-
-        return [SyntaxErrorRule.finding(relative, ValueError(f"cannot read the file as UTF-8 text: {error}"))]
+        source = read_text(Path(path))
+    except FileProblem as problem:
+        return unreadable_file_findings(problem, Path(path), relative)
     return lint_source(
         source, relative, config.rules(), ALL_CODES, tuple(os.path.realpath(path).split(os.sep))
     )

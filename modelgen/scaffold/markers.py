@@ -15,6 +15,7 @@ import tokenize
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from modelgen.files import read_text
 from modelgen.copies.replacements import (
     Replacement,
     ReplacementSyntaxError,
@@ -47,7 +48,7 @@ class SourceIndex:
 
     def _definition_in(self, path: Path, names: list[str]) -> str | None:
         if path not in self._files:
-            text = path.read_text(encoding="utf-8")
+            text = read_text(path)
             self._files[path] = (text.splitlines(keepends=True), parse_python(path, text))
         lines, tree = self._files[path]
         body, node = tree.body, None

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from modelgen.files import read_text
 from modelgen.errors import ModelgenError, UsageError
 from modelgen.repo import RepoLayout
 from modelgen.scaffold.parsing import parse_python
@@ -71,7 +72,7 @@ def _registered_config(layout: RepoLayout, prefix: str) -> str | None:
     """Where a `<prefix>Config` class is already registered in the auto mappings, if anywhere."""
     pattern = re.compile(rf"\(\s*\"([^\"]+)\"\s*,\s*\"{re.escape(prefix)}Config\"\s*\)")
     for path in sorted(layout.auto_dir.glob("*.py")) if layout.auto_dir.is_dir() else []:
-        match = pattern.search(path.read_text(encoding="utf-8"))
+        match = pattern.search(read_text(path))
         if match:
             return f"model type {match.group(1)!r} in {layout.relative(path)}"
     return None
@@ -197,7 +198,7 @@ def _display_name(layout: RepoLayout, model_type: str) -> str | None:
     path = layout.auto_dir / "configuration_auto.py"
     if not path.is_file():
         return None
-    text = path.read_text(encoding="utf-8")
+    text = read_text(path)
     start = text.find("MODEL_NAMES_MAPPING = ")
     if start < 0:
         return None

@@ -11,6 +11,7 @@ import ast
 from dataclasses import dataclass
 from pathlib import Path
 
+from modelgen.files import read_text
 from modelgen.errors import ModelgenError
 from modelgen.scaffold.parsing import parse_python
 from modelgen.scaffold.renamer import Renaming
@@ -86,7 +87,7 @@ def new_init(
     dropped: frozenset[str] = frozenset(),
 ) -> tuple[str, list[ExportGroup]]:
     """The text of the new `__init__.py` and the exports it declares (renamed), less the `dropped` names."""
-    init_text = init_path.read_text(encoding="utf-8")
+    init_text = read_text(init_path)
     style = init_style(init_text)
     if style == "lazy_all":
         modules = sorted(renaming.apply(module) for module in copied_modules)
@@ -109,7 +110,7 @@ def new_init(
 
 def new_exports(init_path: Path, copied_modules: list[str], renaming: Renaming) -> list[ExportGroup]:
     """The exports of a 4.x `__init__.py` for the copied modules, renamed (none for a 5.x lazy one)."""
-    if init_style(init_path.read_text(encoding="utf-8")) == "lazy_all":
+    if init_style(read_text(init_path)) == "lazy_all":
         return []
     return [
         ExportGroup(renaming.apply(group.module), tuple(map(renaming.apply, group.names)), group.guard)

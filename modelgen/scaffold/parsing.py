@@ -5,12 +5,13 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+from modelgen.files import read_text
 from modelgen.errors import ModelgenError
 
 
 def parse_python(path: Path, text: str | None = None) -> ast.Module:
     if text is None:
-        text = path.read_text(encoding="utf-8")
+        text = read_text(path)
     try:
         return ast.parse(text)
     except SyntaxError as error:

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from modelgen.files import read_text
 from modelgen.changeset import ChangeSet
 from modelgen.errors import ModelgenError
 from modelgen.formatting import format_snippets
@@ -52,8 +53,8 @@ def plan_new_model(layout: RepoLayout, request: NewModelRequest) -> NewModelPlan
     old = old_model_names(request.like, layout)
     new = new_model_names(request.name, layout)
     files = find_model_files(layout, old.folder, request.copy_tokenizer)
-    sources = {module: files.path(module).read_text(encoding="utf-8") for module in files.modules}
-    test_sources = {path: path.read_text(encoding="utf-8") for path in files.tests} if request.with_tests else {}
+    sources = {module: read_text(files.path(module)) for module in files.modules}
+    test_sources = {path: read_text(path) for path in files.tests} if request.with_tests else {}
 
     trees = [parse_python(files.path(module), text) for module, text in sources.items()]
     trees += [parse_python(path, text) for path, text in test_sources.items()]
@@ -85,7 +86,7 @@ def plan_new_model(layout: RepoLayout, request: NewModelRequest) -> NewModelPlan
         generated[new_dir / f"{renaming.apply(module)}.py"] = new_text
     dropped = _shadowing_exports(layout, generated, files, renaming, new)
     generated = {path: without_exports(text, dropped) for path, text in generated.items()}
-    header = license_header(files.init.read_text(encoding="utf-8"))
+    header = license_header(read_text(files.init))
     init_text, _ = new_init(files.init, list(files.modules), renaming, header, frozenset(dropped))
     generated[new_dir / "__init__.py"] = init_text
 
@@ -162,7 +163,7 @@ def _foreign_model_types(layout: RepoLayout, old: ModelNames) -> set[str]:
     if not path.is_file():
         return folders
     entry = r'^\s*\(?\s*"([\w.-]+)"\s*[,:]'  # `("bert", "BertConfig"),` and 5.x's `"bert": "BertConfig",`
-    registered = set(re.findall(entry, path.read_text(encoding="utf-8"), re.MULTILINE))
+    registered = set(re.findall(entry, read_text(path), re.MULTILINE))
     return (registered | folders) - {*old.model_types, old.folder, old.hyphenated}
 
 
@@ -201,7 +202,7 @@ def _model_classes(defined: set[str], sources: dict[str, str], renaming: Renamin
 
 def _top_level_names(path: Path) -> set[str]:
     try:
-        tree = ast.parse(path.read_text(encoding="utf-8"))
+        tree = ast.parse(read_text(path))
     except SyntaxError:
         return set()
     return {node.name for node in tree.body if isinstance(node, (ast.ClassDef, ast.FunctionDef))}
