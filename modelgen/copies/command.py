@@ -57,5 +57,8 @@ def _print(report, output_format: str, show_diff: bool, fixed: bool) -> None:
         click.echo(f"{note.path}:{note.line}: note: {note.message}", err=True)
     for path in report.written:
         click.echo(f"fixed {path}", err=True)
+    drifted = sum(finding.kind == "drift" for finding in report.findings)
+    if drifted and not fixed:
+        click.echo(f"run `modelgen check-copies --fix` to repair the {drifted} drifted cop{'y' if drifted == 1 else 'ies'}", err=True)
     summary = f"{report.checked} copies checked, {len(report.findings)} problem(s)"
     click.echo(summary if output_format == "text" else summary, err=output_format != "text")

@@ -96,8 +96,8 @@ def outermost_markers(text: SourceText, markers: list[Marker]) -> list[Marker]:
     """
     result, covered_until = [], -1
     for marker in markers:
-        if marker.line - 1 < covered_until:
-            continue
+        if marker.line - 1 < covered_until or marker.line - 1 in text.lines_in_strings:
+            continue  # inside another copy, or a line of a docstring or other string (prose, not a marker)
         result.append(marker)
         definition = text.first_definition_after(marker.line - 1)
         if definition is not None:

@@ -122,6 +122,10 @@ def _fix(
         return findings
     click.echo(f"fixed {len(changed)} file{'s' if len(changed) != 1 else ''}", err=True)
     paths = [targets[relative.index(name)] for name in changed]
+    from modelgen.lint.copy_notes import drifted_copies_note
+
+    if note := drifted_copies_note(root, paths):
+        click.echo(note, err=True)
     refreshed = lint_paths(paths, changed, config, root, use_cache=not no_cache)
     if baseline is not None:
         refreshed = new_findings_only(refreshed, baseline)
