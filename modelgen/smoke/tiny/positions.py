@@ -46,7 +46,8 @@ def configs_by_position(classes: list[type], composite, pretrained_base: type) -
             except Exception:  # noqa: BLE001 - the parts built before a failure still show their positions
                 pass
         for cls, config in built[1:]:  # the first is the container itself
-            placed.setdefault(cls, []).append(config)
+            if config is not composite or container in builds:  # a failed build handing the composite down
+                placed.setdefault(cls, []).append(config)  # (ClvpForCausalLM(ClvpConfig)) is no evidence
     chosen = {}
     for cls in candidates:
         configs = placed.get(cls, [])
