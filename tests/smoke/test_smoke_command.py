@@ -118,9 +118,7 @@ def test_bad_input_is_one_line_and_exit_one(fixture_tree):
     ("hidden_size", "--set expects KEY=VALUE"),
     ("no_such_key=5", "HealthyConfig has no field 'no_such_key'"),
     ("hidden_size=abc", "--set hidden_size=\"abc\": expected an integer (the default is 768)"),
-    ("hidden_size.width=4", "HealthyConfig.hidden_size is not a sub-config"),
-    ("initializer_range=true", "expected a number"),
-])
+])  # dotted keys and the other types: test_smoke_verdicts.py, without a worker
 def test_a_set_the_config_does_not_take_is_a_usage_error(fixture_tree, setting, message):
     completed = smoke(fixture_tree("smoke_defects"), "--set", setting, "healthy")
     assert completed.returncode == 2, completed.stdout
