@@ -25,9 +25,9 @@ def unexplained_infinities(first: list[tuple[str, torch.Tensor]], second: list[t
         if not tensor.is_floating_point() or bool(torch.isfinite(tensor).all()):
             continue
         (masked if is_mask(tensor, others.get(path)) else overflow).append(path)
-    paths = {path for path, _ in first}
+    flagged = set(masked) | set(overflow)
     for path, tensor in second:  # an infinity only the second draw has moves with the input
-        if path not in paths and tensor.is_floating_point() and not bool(torch.isfinite(tensor).all()):
+        if path not in flagged and tensor.is_floating_point() and not bool(torch.isfinite(tensor).all()):
             overflow.append(path)
     return masked, overflow
 

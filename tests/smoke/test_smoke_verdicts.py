@@ -166,6 +166,8 @@ def test_mask_needs_the_same_infinities_on_both_draws_and_a_broadcast_pattern():
     assert not is_mask(first, first.clone())  # the same input twice is no evidence
     assert not is_mask(first, second.neg().masked_fill(mask, float("inf")))  # the sign changed
     assert unexplained_infinities([("a", first)], [("a", moved)]) == ([], ["a"])
+    assert unexplained_infinities([("a", scores)], [("a", first)]) == ([], ["a"])  # only on the second draw
+    assert unexplained_infinities([("a", first)], [("a", second)]) == (["a"], [])
 
 
 def test_the_second_draw_reaches_normalised_pixel_extremes_and_keeps_named_token_ids():
