@@ -91,6 +91,9 @@ class WriteTracker(TorchFunctionMode):
         super().__init__()
         self.last_write: dict[int, _Write] = {}
         self.init_depth = 0
+        self.initialised_modules: list[torch.nn.Module] = []  # the module of each running `_init_weights` call
+        self.post_init_called: set[int] = set()  # ids of the models whose post_init()/init_weights() ran
+        self.ineffective: dict[int, tuple[torch.nn.Module, str]] = {}  # module id -> (module, the write made)
 
     def __torch_function__(self, func, types, args=(), kwargs=None):
         kwargs = kwargs or {}
@@ -107,6 +110,8 @@ class WriteTracker(TorchFunctionMode):
         if target is None and name.endswith("_") and tensors:
             target = tensors[0]
         if target is not None:
+            if inside and self.initialised_modules:
+                self._note_ineffective(target, name)
             sources = [value for value in tensors if value is not target]
             if _kind(name) == "deterministic" and name not in _OVERWRITES and not inside:
                 previous = self._located_write(target)
@@ -149,13 +154,61 @@ class WriteTracker(TorchFunctionMode):
         if write is not None and not _called_from_torch_layer():
             write.partly_overwritten = True
 
+    def _note_ineffective(self, target: torch.Tensor, name: str) -> None:
+        """An in-place write inside `_init_weights(module)` to a tensor that holds none of the module's parameters
+        or buffers (`normal_(module.conv.weight)` where weight norm recomputes `weight` from `weight_g`/`weight_v`
+        on each access) changes nothing the model keeps."""
+        module = self.initialised_modules[-1]
+        located = _storage(target)
+        if located is None or not isinstance(module, torch.nn.Module):
+            return
+        kept = {_storage(tensor) for tensor in [*module.parameters(), *module.buffers()]}
+        if located not in kept and located[0] not in {storage[0] for storage in kept if storage}:
+            self.ineffective.setdefault(id(module), (module, name))
+
     @contextlib.contextmanager
-    def inside_init(self):
+    def inside_init(self, module=None):
         self.init_depth += 1
+        self.initialised_modules.append(module)
         try:
             yield
         finally:
             self.init_depth -= 1
+            self.initialised_modules.pop()
+
+    def init_verdicts(self, model: torch.nn.Module, pretrained_base: type) -> tuple[list[str], dict[str, list[str]]]:
+        """(failures, {finding kind: parameters}) for `model`. A parameter at PyTorch's default (or never
+        written) under no `pretrained_base` module whose post_init() ran is `init:no-post-init`; one under a
+        module whose `_init_weights` wrote a tensor it does not keep is `init:ineffective`; any other default is
+        `init:framework-default`. Memory never initialised (torch.empty) where _init_weights did run fails."""
+        failures: list[str] = []
+        findings: dict[str, list[str]] = {}
+        post_init_ran = [path for path, module in model.named_modules()
+                         if isinstance(module, pretrained_base) and id(module) in self.post_init_called]
+        ineffective = {path: self.ineffective[id(module)][1] for path, module in model.named_modules()
+                       if id(module) in self.ineffective}
+        if not any(path == "" for path in post_init_ran):
+            findings.setdefault("init:no-post-init", [])  # the omission stands even where nothing else shows it
+        for name, parameter in model.named_parameters():
+            located = _storage(parameter)
+            write = self.last_write.get(located[0]) if located else None
+            if write is None or write.kind == "deterministic" or write.inside_init:
+                continue
+            if not (write.kind == "uninitialised" or (write.pytorch_default and not write.partly_overwritten)):
+                continue
+            what = "never initialised: torch.empty" if write.kind == "uninitialised" else f"PyTorch default {write.origin}"
+            if not any(_under(name, path) for path in post_init_ran):
+                findings.setdefault("init:no-post-init", []).append(f"{name} ({what})")
+            elif write.kind == "uninitialised":
+                failures.append(f"{name} ({what})")
+            elif any(_under(name, path) for path in ineffective):
+                path = max((path for path in ineffective if _under(name, path)), key=len)
+                findings.setdefault("init:ineffective", []).append(
+                    f"{name} ({what}; _init_weights of {path or 'the model'} wrote {ineffective[path]} into a "
+                    "tensor it does not keep)")
+            else:
+                findings.setdefault("init:framework-default", []).append(f"{name} ({what})")
+        return failures, findings
 
     def uninitialised_parameters(self, model: torch.nn.Module) -> tuple[list[str], list[str]]:
         """(failures, warnings): parameters left at PyTorch's default initialisation or never initialised, and
@@ -185,28 +238,46 @@ def track_initialisation(pretrained_base: type):
     tracker = WriteTracker()
     originals = []
     for cls in _all_subclasses(pretrained_base) | {pretrained_base}:
-        original = cls.__dict__.get("_init_weights")
-        if original is None:
-            continue
-        originals.append((cls, original))
-        cls._init_weights = _wrapped(original, tracker)
+        for name, wrapper in (("_init_weights", _wrapped), ("post_init", _noting), ("init_weights", _noting)):
+            original = cls.__dict__.get(name)
+            if original is None:
+                continue
+            originals.append((cls, name, original))
+            setattr(cls, name, wrapper(original, tracker))
     try:
         with tracker:
             yield tracker
     finally:
-        for cls, original in originals:
-            cls._init_weights = original
+        for cls, name, original in reversed(originals):
+            setattr(cls, name, original)
 
 
 def _wrapped(original, tracker: WriteTracker):
     function = original.__func__ if isinstance(original, (classmethod, staticmethod)) else original
 
     def _init_weights(*args, **kwargs):
-        with tracker.inside_init():
+        with tracker.inside_init(args[1] if len(args) > 1 else kwargs.get("module")):
             return function(*args, **kwargs)
 
     _init_weights.__wrapped__ = function
     return _init_weights
+
+
+def _noting(original, tracker: WriteTracker):
+    """`post_init`/`init_weights` that note which model they ran for (a class that never calls them)."""
+    function = original.__func__ if isinstance(original, (classmethod, staticmethod)) else original
+
+    def noted(self, *args, **kwargs):
+        tracker.post_init_called.add(id(self))
+        return function(self, *args, **kwargs)
+
+    noted.__wrapped__ = function
+    noted.__name__ = getattr(function, "__name__", "post_init")
+    return noted
+
+
+def _under(name: str, path: str) -> bool:
+    return path == "" or name.startswith(path + ".")
 
 
 def _all_subclasses(cls: type) -> set[type]:

@@ -6,14 +6,33 @@ No click at import time: `modelgen.smoke.batch` renders JSON on machines without
 from __future__ import annotations
 
 import json
+from collections import Counter
 
 from modelgen.smoke.runner import ModelResult
+from modelgen.smoke.verdicts import FINDING_KINDS, VERDICTS, verdict_entries
 
 _COLUMNS = ("model", "class", "status", "params", "ms", "memory")
 
 
-def render_json(results: list[ModelResult]) -> str:
-    return json.dumps({"models": [result.as_dict() for result in results]}, indent=2, default=str)
+def render_json(results: list[ModelResult], extra: dict | None = None) -> str:
+    """`{"models": [...]}` as before, plus `summary` (models per verdict, entries per verdict and kind) and
+    `verdicts` (every non-pass entry: model, class, check, kind, verdict, message); `extra` adds top-level keys
+    (the baseline comparison)."""
+    entries = [entry for result in results
+               for entry in verdict_entries(result.model_type, result.status, result.classes, result.error)]
+    document = {"models": [result.as_dict() for result in results], "summary": summary_counts(results),
+                "verdicts": entries, **(extra or {})}
+    return json.dumps(document, indent=2, default=str)
+
+
+def summary_counts(results: list[ModelResult]) -> dict:
+    entries = [entry for result in results
+               for entry in verdict_entries(result.model_type, result.status, result.classes, result.error)]
+    return {"models": {verdict: sum(result.status == verdict for result in results) for verdict in VERDICTS},
+            "findings_by_kind": dict(sorted(Counter(entry["kind"] for entry in entries
+                                                    if entry["verdict"] == "finding").items())),
+            "fails_by_check": dict(sorted(Counter(entry["check"] for entry in entries
+                                                  if entry["verdict"] == "fail").items()))}
 
 
 def render_text(results: list[ModelResult]) -> str:
@@ -54,29 +73,46 @@ def render_github(results: list[ModelResult], modeling_paths: dict[str, str]) ->
 
 
 def summary(results: list[ModelResult]) -> str:
-    counts = {status: sum(result.status == status for result in results) for status in ("pass", "fail", "skip")}
-    return f"{len(results)} models: {counts['pass']} pass, {counts['fail']} fail, {counts['skip']} skip"
+    counts = {status: sum(result.status == status for result in results) for status in VERDICTS}
+    line = (f"{len(results)} models: {counts['pass']} pass, {counts['fail']} fail, {counts['finding']} finding, "
+            f"{counts['skip']} skip")
+    kinds = summary_counts(results)["findings_by_kind"]
+    return line + (f" (findings: {', '.join(f'{kind} {count}' for kind, count in kinds.items())})" if kinds else "")
 
 
 def _findings(results: list[ModelResult]) -> list[str]:
+    """Every non-pass verdict, grouped: fails by check, findings by kind, then skips; then the warnings."""
+    full_sizes = {(result.model_type, entry["name"]): entry.get("full_size") for result in results
+                  for entry in result.classes}
+    entries = [entry for result in results
+               for entry in verdict_entries(result.model_type, result.status, result.classes, result.error)]
     lines = []
-    for result in results:
-        if result.status == "pass":
+    for verdict, group_by in (("fail", "check"), ("finding", "kind"), ("skip", None)):
+        chosen = [entry for entry in entries if entry["verdict"] == verdict]
+        if not chosen:
             continue
-        entries = [entry for entry in result.classes if entry["status"] != "pass"]
-        if not entries:
-            lines.append(f"{result.model_type}: {result.status}: {result.error}")
-        lines += [f"{result.model_type} {entry['name']}: {entry['status']}: {entry['error']}{_full_size(entry)}"
-                  for entry in entries]
+        lines.append(f"{verdict} ({len(chosen)}):")
+        groups = sorted({entry[group_by] for entry in chosen}) if group_by else [None]
+        for group in groups:
+            members = [entry for entry in chosen if group_by is None or entry[group_by] == group]
+            indent = "  "
+            if group is not None:
+                meaning = f" - {FINDING_KINDS[group]}" if group in FINDING_KINDS else ""
+                lines.append(f"  {group} ({len(members)}){meaning}:")
+                indent = "    "
+            for entry in members:
+                full_size = full_sizes.get((entry["model"], entry["class"])) if verdict == "fail" else None
+                where = entry["model"] if entry["class"] == "-" else f"{entry['model']} {entry['class']}"
+                lines.append(f"{indent}{where}: {entry['message']}{_full_size(full_size)}")
     for result in results:
         for entry in result.classes:
             lines += [f"{result.model_type} {entry['name']}: warning: {warning}" for warning in entry.get("warnings", [])]
     return lines
 
 
-def _full_size(entry: dict) -> str:
+def _full_size(full_size: str | None) -> str:
     """Whether the full-size default config fails the same way (a defect of the model, not of the tiny config)."""
-    return f" (full size: {entry['full_size']})" if entry.get("full_size") else ""
+    return f" (full size: {full_size})" if full_size else ""
 
 
 def _number(value) -> str:

@@ -32,16 +32,18 @@ MODELGEN_ROOT = Path(__file__).resolve().parents[2]  # the folder holding the `m
 @dataclass
 class ModelResult:
     model_type: str
-    status: str  # pass | fail | skip
+    status: str  # pass | fail | finding | skip (`verdicts.VERDICTS`)
     config: dict[str, Any] = field(default_factory=dict)
     classes: list[dict[str, Any]] = field(default_factory=list)
     error: str | None = None
     seconds: float | None = None
+    usage_error: str | None = None  # a `--set` the config does not take: the user's error, not the model's
 
     @classmethod
     def from_worker(cls, data: dict[str, Any]) -> ModelResult:
         return cls(model_type=data["model_type"], status=data["status"], config=data.get("config") or {},
-                   classes=data.get("classes") or [], error=data.get("error"), seconds=data.get("seconds"))
+                   classes=data.get("classes") or [], error=data.get("error"), seconds=data.get("seconds"),
+                   usage_error=data.get("usage_error"))
 
     def as_dict(self) -> dict[str, Any]:
         return {"model_type": self.model_type, "status": self.status, "config": self.config,
@@ -110,7 +112,7 @@ def run_smoke(layout: RepoLayout, model_types: list[str], device: str = "cpu", j
               timeout: float = DEFAULT_TIMEOUT, overrides: dict[str, Any] | None = None,
               python: str | None = None, compare_devices: bool = False,
               progress: Callable[[int, int, ModelResult], None] | None = None,
-              classes: list[str] | None = None) -> list[ModelResult]:
+              classes: list[str] | None = None, atol: float | None = None) -> list[ModelResult]:
     """Smoke-test `model_types` of the repository; results in the order of `model_types`.
 
     `device` is "cpu" or "cuda" (resolve "auto" with `resolve_device` first); `compare_devices` also runs each
@@ -127,6 +129,8 @@ def run_smoke(layout: RepoLayout, model_types: list[str], device: str = "cpu", j
     def one(model_type: str) -> ModelResult:
         request = {"src": str(src), "package": layout.package, "model_type": model_type, "device": device,
                    "compare_devices": compare_devices, "overrides": overrides or {}, "classes": classes}
+        if atol is not None:  # the determinism and save/load tolerance (the checks' default otherwise)
+            request["atol"] = atol
         return run_worker(request, timeout, python, threads)
 
     pool = ThreadPoolExecutor(max_workers=jobs)

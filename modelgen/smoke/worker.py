@@ -45,6 +45,7 @@ def smoke_model(request: dict[str, Any]) -> dict[str, Any]:
 
     from modelgen.smoke.full_size import RUNS
     from modelgen.smoke.tiny.config import sub_models
+    from modelgen.smoke.verdicts import worst
 
     threads = os.environ.get("MODELGEN_SMOKE_THREADS")
     if threads:
@@ -75,6 +76,9 @@ def smoke_model(request: dict[str, Any]) -> dict[str, Any]:
         return {**result, "status": "skip", "error": f"config: {main_config_class.__name__}() cannot be built "
                 f"from its defaults, so there is nothing to shrink: {type(error).__name__}: {error}"[:400]}
     overrides = request.get("overrides") or {}
+    problem = _override_problem(main_config_class, overrides, main_input)
+    if problem is not None:  # a typo in --set is the user's error: reported as such, nothing is built
+        return {**result, "status": "skip", "error": problem, "usage_error": problem}
     try:
         main_config, changes = _derive_config(main_config_class, classes, overrides, main_input)
     except ImportError as error:  # a sub-config of a library that is not installed (EdgeTAM's timm backbone)
@@ -94,12 +98,28 @@ def smoke_model(request: dict[str, Any]) -> dict[str, Any]:
             entries = _check_classes(classes, main_config, overrides, pretrained_base, request)
     result["config"] = {"class": main_config_class.__name__, **changes}
     result["classes"] = entries
-    statuses = {entry["status"] for entry in result["classes"]}
-    result["status"] = "fail" if "fail" in statuses else "skip" if "skip" in statuses else "pass"
+    result["status"] = worst(entry["status"] for entry in result["classes"])
     if result["status"] != "pass":
         result["error"] = next(f"{entry['name']}: {entry['error']}" for entry in result["classes"]
                                if entry["status"] == result["status"])
     return result
+
+
+def _override_problem(main_config_class: type, overrides: dict[str, Any], main_input: str) -> str | None:
+    """The first `--set` key or value the config does not take (`tiny/overrides.py`), checked against the
+    full-size default, or the tiny composite where the config has no defaults to build from."""
+    if not overrides:
+        return None
+    from modelgen.smoke.tiny.config import default_instance, sub_models, tiny_config
+    from modelgen.smoke.tiny.overrides import override_problem
+
+    try:
+        reference = default_instance(main_config_class)
+    except Exception:  # noqa: BLE001 - a composite assembled from sub-models
+        if sub_models(main_config_class, main_input) is None:
+            return None
+        reference = tiny_config(main_config_class, {}, main_input)[0]
+    return override_problem(reference, overrides, main_config_class.__name__)
 
 
 def _derive_config(main_config_class: type, classes: list[type], overrides: dict[str, Any], main_input: str,
@@ -122,15 +142,20 @@ def _derive_config(main_config_class: type, classes: list[type], overrides: dict
 def _check_classes(classes: list[type], main_config, overrides: dict[str, Any], pretrained_base: type,
                    request: dict[str, Any]) -> list[dict[str, Any]]:
     """Every class checked on its tiny config (the main one or the matching sub-config)."""
-    from modelgen.smoke.checks import check_class
+    from modelgen.smoke.checks import DEFAULT_ATOL, check_class
     from modelgen.smoke.tiny import enabled_parts
     from modelgen.smoke.tiny import text as tiny_text
     from modelgen.smoke.tiny.config import tiny_config
 
+    from modelgen.smoke.tiny.positions import configs_by_position
+
     entries = []
     configs: dict[type, Any] = {request["main_config_class"]: main_config}
+    declared = {cls: _declared_config_class(cls) for cls in classes}
+    placed = configs_by_position([cls for cls in classes if declared[cls] is type(main_config)], main_config,
+                                 pretrained_base)  # ClvpForCausalLM inherits ClvpConfig, takes its decoder_config
     for cls in classes:
-        config = _config_for(_declared_config_class(cls), configs, main_config)
+        config = placed[cls] if cls in placed else _config_for(declared[cls], configs, main_config)
         if isinstance(config, str):
             entries.append({"name": cls.__name__, "status": "fail", "error": config, "failed_checks": ["config"],
                             "params": None, "forward_ms": None})
@@ -138,7 +163,7 @@ def _check_classes(classes: list[type], main_config, overrides: dict[str, Any], 
         config = tiny_text.with_required_flags(cls, _as_decoder_for_causal_lm(cls, config, request["package"]))
         config = enabled_parts.with_enabled_sub_configs(cls, config, overrides, tiny_config)[0]  # ESMFold's trunk
         checked = check_class(cls, config, pretrained_base, request.get("device", "cpu"),
-                              bool(request.get("compare_devices")))
+                              bool(request.get("compare_devices")), request.get("atol", DEFAULT_ATOL))
         entries.append(checked.as_dict())
     return entries
 

@@ -10,12 +10,14 @@ import torch
 from modelgen.repo import RepoLayout
 from modelgen.smoke.runner import run_smoke
 
-EXPECTED_CHECK = {  # model type -> the check that must report its defect (and no other check)
-    "uninitialised": "init",
+EXPECTED_CHECK = {  # model type -> the check that must fail on its defect (and no other check)
     "dropout_in_eval": "dropout",
-    "nondeterministic": "determinism",
     "lost_key": "save_load",
     "nan_output": "finite",
+}
+EXPECTED_FINDING = {  # model type -> (check, kind) of the one finding its defect is
+    "uninitialised": ("init", "init:framework-default"),  # a Conv1d `_init_weights` does not handle
+    "nondeterministic": ("determinism", "random-in-eval"),  # randn_like in the eval forward
 }
 
 
@@ -41,7 +43,7 @@ def test_json_report_follows_the_schema_and_exit_code_says_failed(fixture_result
     completed, models = fixture_results
     assert completed.returncode == 1
     for model in models.values():
-        assert model["status"] in ("pass", "fail", "skip")
+        assert model["status"] in ("pass", "fail", "finding", "skip")
         assert model["config"]["hidden_size"] == 32  # the tiny config is reported
         for entry in model["classes"]:
             assert {"name", "status", "error", "params", "forward_ms"} <= entry.keys()
@@ -66,6 +68,28 @@ def test_each_defect_is_reported_by_its_own_check(fixture_results, model_type, c
     assert base["error"].startswith(f"{check}: ")
 
 
+@pytest.mark.parametrize("model_type, expected", sorted(EXPECTED_FINDING.items()))
+def test_each_accepted_behaviour_is_a_finding_of_its_kind(fixture_results, model_type, expected):
+    _, models = fixture_results
+    model = models[model_type]
+    assert model["status"] == "finding"
+    base = next(entry for entry in model["classes"] if entry["name"].endswith("Model"))
+    assert base["failed_checks"] == [], base["error"]
+    assert [(finding["check"], finding["kind"]) for finding in base["findings"]] == [expected]
+
+
+def test_json_summary_counts_verdicts_and_kinds(fixture_results):
+    completed, _ = fixture_results
+    document = json.loads(completed.stdout)
+    assert document["summary"]["models"] == {"pass": 1, "skip": 1, "finding": 2, "fail": 3}
+    assert document["summary"]["findings_by_kind"] == {"init:framework-default": 2, "random-in-eval": 2}
+    assert {(entry["model"], entry["check"]) for entry in document["verdicts"] if entry["verdict"] == "fail"} == {
+        (model_type, check) for model_type, check in EXPECTED_CHECK.items()}
+    nondeterministic = next(entry for entry in document["models"] if entry["model_type"] == "nondeterministic")
+    comparison = nondeterministic["classes"][0]["comparisons"]["determinism"]
+    assert comparison["exact"] is False and comparison["max_abs_diff"] > comparison["atol"] == 1e-5
+
+
 def test_unbuildable_required_input_is_a_skip_with_its_name(fixture_results):
     _, models = fixture_results
     model = models["needs_graph"]
@@ -84,12 +108,22 @@ def test_text_table_and_exit_code_zero_when_nothing_failed(fixture_tree):
 
 def test_bad_input_is_one_line_and_exit_one(fixture_tree):
     repo = fixture_tree("smoke_defects")
-    for arguments, message in ((["no_such_model"], "unknown model type 'no_such_model'"),
-                               (["--set", "hidden_size", "healthy"], "--set expects KEY=VALUE")):
-        completed = smoke(repo, *arguments)
-        assert completed.returncode == 1
-        assert completed.stderr.strip().startswith("error:") and message in completed.stderr
-        assert "Traceback" not in completed.stderr
+    completed = smoke(repo, "no_such_model")
+    assert completed.returncode == 1
+    assert completed.stderr.strip().startswith("error:") and "unknown model type 'no_such_model'" in completed.stderr
+    assert "Traceback" not in completed.stderr
+
+
+@pytest.mark.parametrize("setting, message", [
+    ("hidden_size", "--set expects KEY=VALUE"),
+    ("no_such_key=5", "HealthyConfig has no field 'no_such_key'"),
+    ("hidden_size=abc", "--set hidden_size=\"abc\": expected an integer (the default is 768)"),
+])  # dotted keys and the other types: test_smoke_verdicts.py, without a worker
+def test_a_set_the_config_does_not_take_is_a_usage_error(fixture_tree, setting, message):
+    completed = smoke(fixture_tree("smoke_defects"), "--set", setting, "healthy")
+    assert completed.returncode == 2, completed.stdout
+    assert len(completed.stderr.strip().splitlines()) == 1 and completed.stderr.startswith("error:")
+    assert message in completed.stderr and completed.stdout == ""
 
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason="checks the error shown where there is no GPU")
