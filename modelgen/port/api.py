@@ -40,7 +40,7 @@ def convert_checkpoint(layout: RepoLayout, rules: Path, source: Path, model_type
     try:
         max_shard_bytes = parse_size(max_shard_size)
         model_dtype = torch_dtype(dtype)
-    except ValueError as error:
+    except (ValueError, TypeError) as error:
         raise ModelgenError(str(error)) from error
     rule_set = load_rules(rules)
     checkpoint = open_source(source, source_prefix)

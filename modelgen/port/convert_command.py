@@ -74,7 +74,8 @@ def command(rules, source, source_prefix, model_type, model_class, config, overr
     return 0
 
 
-def _fail(failure: ConversionFailed) -> int:
+def _fail(failure) -> int:
+    """Every problem on its own `error:` line, then the count; exit code 1."""
     for problem in failure.problems:
         click.echo(f"error: {problem}", err=True)
     click.echo(f"error: {failure}", err=True)

@@ -15,7 +15,7 @@ _OPERATORS: dict[type, Callable[[int, int], int]] = {
 def check_expression(value: Any) -> None:
     """Raise ValueError when `value` is neither an integer nor an expression this evaluator accepts."""
     if isinstance(value, bool) or not isinstance(value, (int, str)):
-        raise ValueError(f"expected an integer or an expression over config values, got {value!r}")
+        raise TypeError(f"expected an integer or an expression over config values, got {value!r}")
     if isinstance(value, str):
         try:
             tree = ast.parse(value, mode="eval")
@@ -41,7 +41,7 @@ def _evaluate(node: ast.AST, lookup: Callable[[str], Any], text: str) -> int:
     if isinstance(node, ast.Name):
         found = lookup(node.id)
         if isinstance(found, bool) or not isinstance(found, int):
-            raise ValueError(f"{text!r}: config value {node.id} is {found!r}, not an integer")
+            raise TypeError(f"{text!r}: config value {node.id} is {found!r}, not an integer")
         return found
     if isinstance(node, ast.UnaryOp):
         return -_evaluate(node.operand, lookup, text)

@@ -110,7 +110,7 @@ def _parse_rule(entry: dict, index: int, line: int | None, path: Path) -> Rule:
         if key in OPERATIONS:
             try:
                 operations.append(OPERATIONS[key](value))
-            except ValueError as error:
+            except (ValueError, TypeError) as error:
                 raise fail(str(error)) from error
     rule = Rule(index, line or 0, pattern, _targets(entry, fail), operations)
     if rule.drops and rule.targets:

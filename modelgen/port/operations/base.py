@@ -67,7 +67,7 @@ def dimension_of(value: Any, key: str = "dim", default: int = 0) -> int:
     if isinstance(value, dict):
         value = value.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"{key} must be an integer, got {value!r}")
+        raise TypeError(f"{key} must be an integer, got {value!r}")
     return value
 
 

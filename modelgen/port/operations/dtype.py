@@ -15,7 +15,7 @@ _EXACT_WIDENINGS = {("float16", "float32"), ("bfloat16", "float32"), ("float16",
 def torch_dtype(name: str) -> torch.dtype:
     found = getattr(torch, name, None)
     if not isinstance(found, torch.dtype):
-        raise ValueError(f"unknown dtype {name!r} (e.g. float32, bfloat16, float16)")
+        raise TypeError(f"unknown dtype {name!r} (e.g. float32, bfloat16, float16)")
     return found
 
 
@@ -26,7 +26,7 @@ class Dtype(Operation):
     def __init__(self, value: Any):
         super().__init__(value)
         if not isinstance(value, str):
-            raise ValueError(f"dtype takes a name such as \"float32\", got {value!r}")
+            raise TypeError(f"dtype takes a name such as \"float32\", got {value!r}")
         self.dtype = torch_dtype(value)
 
     def forward(self, tensors: list[torch.Tensor], lookup: Lookup) -> list[torch.Tensor]:

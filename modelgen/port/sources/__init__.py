@@ -26,7 +26,7 @@ def open_source(path: Path, prefix: str | None = None) -> Source:
     try:
         source = kind.open(path)
         return PrefixedSource(source, prefix) if prefix else source
-    except (ValueError, OSError, RuntimeError) as error:
+    except (ValueError, TypeError, OSError, RuntimeError) as error:
         raise ModelgenError(" ".join(str(error).split()), getattr(error, "filename", None) or path) from error
 
 

@@ -13,9 +13,10 @@ class PrefixedSource(Source):
         self.path = inner.path
         self.inner = inner
         self.prefix = prefix.rstrip(".") + "."
-        self.names = {key[len(self.prefix):]: key for key in inner.keys() if key.startswith(self.prefix)}
+        keys = inner.keys()  # a Source, not a dict
+        self.names = {key[len(self.prefix):]: key for key in keys if key.startswith(self.prefix)}
         if not self.names:
-            tops = sorted({key.split(".", 1)[0] for key in inner.keys()})
+            tops = sorted({key.split(".", 1)[0] for key in keys})
             raise ValueError(f"no key starts with {self.prefix!r} (top-level names: {', '.join(tops[:10])})")
 
     def keys(self) -> list[str]:

@@ -16,7 +16,7 @@ class ShardedSource(Source):
         self.path = path
         weight_map = json.loads(path.read_text(encoding="utf-8")).get("weight_map")
         if not isinstance(weight_map, dict):
-            raise ValueError("an index needs a weight_map object")
+            raise TypeError("an index needs a weight_map object")
         readers = {name: SafetensorsReader(path.parent / name) for name in dict.fromkeys(weight_map.values())}
         self.owner = {key: readers[name] for key, name in weight_map.items()}
 
