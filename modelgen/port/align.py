@@ -15,6 +15,7 @@ Outputs pair up to a layout: equal shapes, or the first two dimensions swapped (
 
 from __future__ import annotations
 
+import itertools
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -262,7 +263,7 @@ def _by_order(original: Trace, port: Trace, pairs: list[Pair], used_original: se
     port_weighted = _subtree_parameters(port)
     anchors = sorted(pairs, key=lambda pair: pair.port.index)
     bounds = [(-1, -1)] + [(pair.original.index, pair.port.index) for pair in anchors]
-    for (low_original, low_port), (high_original, high_port) in zip(bounds, bounds[1:]):
+    for (low_original, low_port), (high_original, high_port) in itertools.pairwise(bounds):
         left = [call for call in original.calls[low_original + 1:high_original]
                 if call.index not in used_original and not original_weighted.get(call.path)]
         right = [call for call in port.calls[low_port + 1:high_port]

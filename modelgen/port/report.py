@@ -16,7 +16,7 @@ def render_text(comparison: Comparison) -> str:
     lines = [f"{'original':<40} {'port':<48} {'shape':<16} {'max diff':>9} {'mean diff':>9} {'input diff':>10}"]
     for result in comparison.results:
         flag = " !" if result.max_difference is not None and result.max_difference > comparison.atol else ""
-        lines.append(f"{result.pair.original.label:<40} {result.pair.port.label:<48} {str(result.shape):<16} "
+        lines.append(f"{result.pair.original.label:<40} {result.pair.port.label:<48} {result.shape!s:<16} "
                      f"{_number(result.max_difference):>9} {_number(result.mean_difference):>9} "
                      f"{_number(result.input_difference):>10}{flag}")
     alignment = comparison.alignment

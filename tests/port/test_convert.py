@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,6 +13,7 @@ from modelgen.port.convert import RecordingLookup, plan_conversion
 from modelgen.port.rules import parse_rules
 from modelgen.port.sources import open_source
 from tests.port import encoder_original
+from tests.port.conftest import modelgen
 
 
 class Tiny(nn.Module):
@@ -74,11 +73,6 @@ def test_gathered_expert_weights_are_stacked_in_index_order(tmp_path):
 
 
 # End to end through the command line, on the pristine 4.46.3 tree's bert
-
-
-def modelgen(*arguments, cwd=None):
-    return subprocess.run([sys.executable, "-m", "modelgen", *map(str, arguments)], capture_output=True,
-                          check=False, text=True, cwd=cwd, timeout=600)
 
 
 @pytest.fixture(scope="module")
