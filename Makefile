@@ -14,7 +14,7 @@ VENV_TIMM ?= .venv-523-timm
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev,smoke]"
+	$(BIN)/python -m pip install --quiet -e ".[dev,smoke,port,plot]"
 	touch $@
 
 $(VENV_523)/.installed:

@@ -19,6 +19,8 @@ COMMANDS = {
     "smoke": "modelgen.smoke.command",
     "new": "modelgen.scaffold.command",
     "lint": "modelgen.lint.command",
+    "convert": "modelgen.port.convert_command",
+    "compare": "modelgen.port.compare_command",
 }
 
 
