@@ -11,7 +11,14 @@ from modelgen.cli import load_layout, repo_option
 from modelgen.errors import ModelgenError
 from modelgen.reporting import format_option
 from modelgen.smoke.report import render_github, render_json, render_text
-from modelgen.smoke.runner import DEFAULT_TIMEOUT, ModelResult, pytorch_model_types, resolve_device, run_smoke
+from modelgen.smoke.runner import (
+    DEFAULT_TIMEOUT,
+    WORKER_DESIGNS,
+    ModelResult,
+    pytorch_model_types,
+    resolve_device,
+    run_smoke,
+)
 from modelgen.smoke.tiny.config import parse_override
 
 
@@ -29,10 +36,14 @@ from modelgen.smoke.tiny.config import parse_override
               help="Seconds per model before its worker is killed.")
 @click.option("--python", "python", type=click.Path(dir_okay=False, exists=True), default=None,
               help="Interpreter for the workers (a venv matching the tree); default: this one.")
+@click.option("--workers", type=click.Choice(WORKER_DESIGNS), default=None,
+              help="How each model's process starts: forked from a server that imported torch and the tree once "
+                   "(fork-server, the default on Linux on the CPU), or a fresh interpreter (spawn).")
 @format_option
 @click.argument("model_types", nargs=-1)
 def command(repo: Path | None, all_models: bool, device: str, compare_devices: bool, overrides: tuple[str, ...],
-            jobs: int, timeout: float, python: str | None, output_format: str, model_types: tuple[str, ...]) -> int:
+            jobs: int, timeout: float, python: str | None, workers: str | None, output_format: str,
+            model_types: tuple[str, ...]) -> int:
     """Smoke-test MODEL_TYPE... (or --all): build each class from a tiny config and check one forward pass."""
     layout = load_layout(repo)
     if all_models == bool(model_types):
@@ -48,7 +59,7 @@ def command(repo: Path | None, all_models: bool, device: str, compare_devices: b
     device = resolve_device(device, compare_devices, python)
     progress = _ProgressBar() if all_models or len(selected) > 1 else None
     results = run_smoke(layout, selected, device=device, jobs=jobs, timeout=timeout, overrides=parsed,
-                        python=python, compare_devices=compare_devices, progress=progress)
+                        python=python, compare_devices=compare_devices, progress=progress, workers=workers)
     if progress is not None:
         progress.finish()
     if output_format == "json":
