@@ -37,10 +37,8 @@ def preload(src: str, package: str) -> None:
     from modelgen.smoke import worker
 
     worker.prepare_imports(src)
-    import torch
-    import torch._dynamo
-
-    for name in (package, f"{package}.modeling_utils"):
+    # torch._dynamo: what torch's meta-device kernels import on their first use (seconds, in every model's probes)
+    for name in ("torch", "torch._dynamo", package, f"{package}.modeling_utils"):
         importlib.import_module(name)
     for name in (f"{package}.models.auto.modeling_auto",):  # optional: a small tree has no auto classes
         if _exists(name):
@@ -59,7 +57,7 @@ def serve(src: str, package: str) -> int:
     channel = Channel(sys.stdin.fileno(), sys.stdout.fileno())
     try:
         preload(src, package)
-    except BaseException as error:
+    except BaseException as error:  # noqa: BLE001 - whatever it is, the runner starts plain workers instead
         channel.send({"ready": False, "error": f"{type(error).__name__}: {error}"[:500]})
         return 1
     _trial_fork()
@@ -115,7 +113,7 @@ def _run_child(job: dict) -> None:
         code = exit.code if isinstance(exit.code, int) else 0 if exit.code is None else 1
         if not isinstance(exit.code, (int, type(None))):
             print(exit.code, file=sys.stderr)
-    except BaseException:
+    except BaseException:  # noqa: BLE001 - printed, exit code 1: what an uncaught exception does
         traceback.print_exc()
     finally:
         try:
