@@ -15,7 +15,13 @@ from pathlib import Path
 from modelgen.errors import ModelgenError
 from modelgen.repo import RepoLayout
 from modelgen.smoke.report import render_json, summary
-from modelgen.smoke.runner import DEFAULT_TIMEOUT, pytorch_model_types, resolve_device, run_smoke
+from modelgen.smoke.runner import (
+    DEFAULT_TIMEOUT,
+    WORKER_DESIGNS,
+    pytorch_model_types,
+    resolve_device,
+    run_smoke,
+)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -26,6 +32,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=1)
     parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT)
     parser.add_argument("--python", default=None)
+    parser.add_argument("--workers", choices=WORKER_DESIGNS, default=None,
+                        help="fork-server (default on Linux on the CPU) or spawn: see `modelgen smoke --help`")
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--jsonl", type=Path, default=None,
                         help="also append each model's result here as it finishes (a run cut short still counts)")
@@ -38,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
         device = resolve_device(args.device, args.compare_devices, args.python)
         started = time.perf_counter()
         results = run_smoke(layout, selected, device=device, jobs=args.jobs, timeout=args.timeout,
-                            python=args.python, compare_devices=args.compare_devices,
+                            python=args.python, compare_devices=args.compare_devices, workers=args.workers,
                             progress=lambda done, total, result: _progress(done, total, result, args.jsonl))
     except ModelgenError as error:
         print(f"error: {error}", file=sys.stderr)

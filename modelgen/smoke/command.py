@@ -11,7 +11,14 @@ from modelgen.cli import load_layout, repo_option
 from modelgen.reporting import format_option
 from modelgen.smoke.baseline import compare_with_baseline, read_baseline, write_baseline
 from modelgen.smoke.report import render_github, render_json, render_text
-from modelgen.smoke.runner import DEFAULT_TIMEOUT, ModelResult, pytorch_model_types, resolve_device, run_smoke
+from modelgen.smoke.runner import (
+    DEFAULT_TIMEOUT,
+    WORKER_DESIGNS,
+    ModelResult,
+    pytorch_model_types,
+    resolve_device,
+    run_smoke,
+)
 from modelgen.smoke.shards import parse_shard, shard_of
 from modelgen.smoke.tiny.config import parse_override
 from modelgen.smoke.verdicts import is_blocking
@@ -42,10 +49,13 @@ DEFAULT_ATOL = 1e-5  # as `checks.DEFAULT_ATOL` (not imported: the checks import
               default=None, help="Record every non-pass verdict of this run in FILE (then exit 0).")
 @click.option("--shard", default=None, metavar="K/N",
               help="Run only the K-th of N deterministic slices of the selected models (a CI matrix).")
+@click.option("--workers", type=click.Choice(WORKER_DESIGNS), default=None,
+              help="How each model's process starts: forked from a server that imported torch and the tree once "
+                   "(fork-server, the default on Linux on the CPU), or a fresh interpreter (spawn).")
 @format_option
 @click.argument("model_types", nargs=-1)
 def command(repo: Path | None, all_models: bool, device: str, compare_devices: bool, overrides: tuple[str, ...],
-            jobs: int, timeout: float, python: str | None, atol: float, strict: bool, baseline_file: Path | None,
+            jobs: int, timeout: float, python: str | None, workers: str | None, atol: float, strict: bool, baseline_file: Path | None,
             write_baseline_file: Path | None, shard: str | None, output_format: str,
             model_types: tuple[str, ...]) -> int:
     """Smoke-test MODEL_TYPE... (or --all): build each class from a tiny config and check one forward pass.
@@ -75,7 +85,8 @@ def command(repo: Path | None, all_models: bool, device: str, compare_devices: b
     device = resolve_device(device, compare_devices, python)
     progress = _ProgressBar() if all_models or len(selected) > 1 else None
     results = run_smoke(layout, selected, device=device, jobs=jobs, timeout=timeout, overrides=parsed,
-                        python=python, compare_devices=compare_devices, progress=progress, atol=atol)
+                        python=python, compare_devices=compare_devices, progress=progress, atol=atol,
+                        workers=workers)
     if progress is not None:
         progress.finish()
     usage = next((result for result in results if result.usage_error), None)

@@ -1,9 +1,11 @@
 """Run the smoke worker once per model, in parallel processes, each with a timeout, and collect the results.
 
-One subprocess per model keeps a crashing or hanging model from stopping the others and keeps the tree's
-`src/` ahead of any installed copy of the package. The worker needs only the standard library and torch, so
-`python` may be another interpreter (a venv matching the tree's version) that does not have modelgen
-installed: PYTHONPATH points at the folder holding `modelgen/`.
+One process per model keeps a crashing or hanging model from stopping the others and keeps the tree's
+`src/` ahead of any installed copy of the package. Two ways to start it (`workers`): `spawn` starts a fresh
+interpreter per model; `fork-server` forks it from a server that has imported torch and the tree's package
+once (`fork_server.py`), so a model does not pay for those imports; both give the same results. The worker
+needs only the standard library and torch, so `python` may be another interpreter (a venv matching the tree's
+version) that does not have modelgen installed: PYTHONPATH points at the folder holding `modelgen/`.
 """
 
 from __future__ import annotations
@@ -24,8 +26,10 @@ from typing import Any
 
 from modelgen.errors import ModelgenError
 from modelgen.repo import RepoLayout
+from modelgen.smoke.fork_client import ForkServers
 
 DEFAULT_TIMEOUT = 300
+WORKER_DESIGNS = ("spawn", "fork-server")
 MODELGEN_ROOT = Path(__file__).resolve().parents[2]  # the folder holding the `modelgen` package
 
 
@@ -108,29 +112,58 @@ def resolve_device(device: str, compare_devices: bool, python: str | None = None
     return device
 
 
+def default_workers(device: str = "cpu") -> str:
+    """fork-server on Linux on the CPU; spawn elsewhere: CUDA cannot be used in a forked child once its parent
+    has touched it, and on macOS system libraries are not safe to use after a fork (why Python spawns there)."""
+    return "fork-server" if hasattr(os, "fork") and sys.platform.startswith("linux") and device == "cpu" else "spawn"
+
+
+def check_workers(workers: str, device: str) -> None:
+    if workers not in WORKER_DESIGNS:
+        raise ModelgenError(f"unknown worker design {workers!r} (one of {', '.join(WORKER_DESIGNS)})")
+    if workers == "fork-server" and not hasattr(os, "fork"):
+        raise ModelgenError("--workers fork-server needs os.fork, which this platform lacks; use --workers spawn")
+    if workers == "fork-server" and device != "cpu":
+        raise ModelgenError("--workers fork-server runs on the CPU only (CUDA does not survive a fork); "
+                            "use --workers spawn")
+
+
 def run_smoke(layout: RepoLayout, model_types: list[str], device: str = "cpu", jobs: int = 1,
               timeout: float = DEFAULT_TIMEOUT, overrides: dict[str, Any] | None = None,
               python: str | None = None, compare_devices: bool = False,
               progress: Callable[[int, int, ModelResult], None] | None = None,
-              classes: list[str] | None = None, atol: float | None = None) -> list[ModelResult]:
+              classes: list[str] | None = None, atol: float | None = None,
+              workers: str | None = None) -> list[ModelResult]:
     """Smoke-test `model_types` of the repository; results in the order of `model_types`.
 
     `device` is "cpu" or "cuda" (resolve "auto" with `resolve_device` first); `compare_devices` also runs each
     class on the CPU with the same weights and inputs. `python` is the worker interpreter (default: this one).
+    `workers` is "spawn" or "fork-server" (default: `default_workers`).
     """
     validate_model_types(layout, model_types)
+    workers = workers or default_workers(device)
+    check_workers(workers, device)
     python = worker_interpreter(python)
     src = layout.package_dir.parent
     jobs = max(1, jobs)
     threads = max(1, (os.cpu_count() or 1) // jobs)
     results: dict[str, ModelResult] = {}
     lock = threading.Lock()
+    servers = None
+    if workers == "fork-server":
+        command = [python, "-m", "modelgen.smoke.fork_server", str(src), layout.package]
+        servers = ForkServers(command, _worker_env(threads), _track_group, ready_timeout=max(timeout, 120))
 
     def one(model_type: str) -> ModelResult:
         request = {"src": str(src), "package": layout.package, "model_type": model_type, "device": device,
                    "compare_devices": compare_devices, "overrides": overrides or {}, "classes": classes}
         if atol is not None:  # the determinism and save/load tolerance (the checks' default otherwise)
             request["atol"] = atol
+        if servers is not None:
+            with tempfile.TemporaryDirectory(prefix="modelgen-smoke-") as folder:
+                ended = servers.run(request, folder, timeout)
+                if ended is not None:  # else no server could serve it: a worker of its own
+                    return _ended_worker_result(model_type, Path(folder), *ended, timeout)
         return run_worker(request, timeout, python, threads)
 
     pool = ThreadPoolExecutor(max_workers=jobs)
@@ -147,21 +180,33 @@ def run_smoke(layout: RepoLayout, model_types: list[str], device: str = "cpu", j
         pool.shutdown(wait=False, cancel_futures=True)
         _kill_live_workers()  # workers run in their own sessions: nothing else would stop them
         raise
+    finally:
+        if servers is not None:
+            servers.close()
     pool.shutdown()
     return [results[model_type] for model_type in model_types]
 
 
-_LIVE_WORKERS: set[subprocess.Popen] = set()
+_LIVE_GROUPS: set[int] = set()  # process groups of the running workers and fork servers
 _LIVE_LOCK = threading.Lock()
+
+
+def _track_group(pgid: int, alive: bool) -> None:
+    with _LIVE_LOCK:
+        (_LIVE_GROUPS.add if alive else _LIVE_GROUPS.discard)(pgid)
 
 
 def _kill_live_workers() -> None:
     with _LIVE_LOCK:
-        for process in list(_LIVE_WORKERS):
-            try:
-                os.killpg(process.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+        for pgid in list(_LIVE_GROUPS):
+            _kill_group(pgid)
+
+
+def _kill_group(pgid: int) -> None:
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
 
 
 @contextlib.contextmanager
@@ -181,32 +226,46 @@ def _terminate_as_interrupt():
         signal.signal(signal.SIGTERM, previous)
 
 
-def run_worker(request: dict[str, Any], timeout: float, python: str | None, threads: int = 1) -> ModelResult:
-    """One worker process for one model; a timeout kills its whole process group."""
+def _worker_env(threads: int) -> dict[str, str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(MODELGEN_ROOT), env.get("PYTHONPATH")]))
     env.setdefault("MODELGEN_SMOKE_THREADS", str(threads))
     env.setdefault("OMP_NUM_THREADS", str(threads))
     env.setdefault("TOKENIZERS_PARALLELISM", "false")
+    return env
+
+
+def run_worker(request: dict[str, Any], timeout: float, python: str | None, threads: int = 1) -> ModelResult:
+    """One fresh worker process for one model; a timeout kills its whole process group."""
     with tempfile.TemporaryDirectory(prefix="modelgen-smoke-") as folder:
-        result_path = Path(folder, "result.json")
-        command = [python or sys.executable, "-m", "modelgen.smoke.worker", json.dumps(request), str(result_path)]
-        process = subprocess.Popen(command, cwd=folder, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                   text=True, start_new_session=True)
-        with _LIVE_LOCK:
-            _LIVE_WORKERS.add(process)
+        command = [python or sys.executable, "-m", "modelgen.smoke.worker", json.dumps(request),
+                   str(Path(folder, "result.json"))]
+        with open(Path(folder, "stderr.txt"), "wb") as stderr:
+            process = subprocess.Popen(command, cwd=folder, env=_worker_env(threads), stdin=subprocess.DEVNULL,
+                                       stdout=subprocess.DEVNULL, stderr=stderr, start_new_session=True)
+        _track_group(process.pid, True)
+        timed_out = False
         try:
-            _, stderr = process.communicate(timeout=timeout)
+            process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.communicate()
-            return ModelResult(request["model_type"], "fail", error=f"timeout: no result after {timeout:g} s",
-                               seconds=float(timeout))
+            timed_out = True
         finally:
-            with _LIVE_LOCK:
-                _LIVE_WORKERS.discard(process)
-        if result_path.is_file():
-            return ModelResult.from_worker(json.loads(result_path.read_text(encoding="utf-8")))
+            _kill_group(process.pid)  # past its timeout, or what the model left running
+            process.wait()
+            _track_group(process.pid, False)
+        return _ended_worker_result(request["model_type"], Path(folder), process.returncode, timed_out, timeout)
+
+
+def _ended_worker_result(model_type: str, folder: Path, returncode: int | None, timed_out: bool,
+                         timeout: float) -> ModelResult:
+    """The result a worker wrote in `folder`, or why it wrote none (the same for both worker designs)."""
+    if timed_out:
+        return ModelResult(model_type, "fail", error=f"timeout: no result after {timeout:g} s", seconds=float(timeout))
+    result_path = folder / "result.json"
+    if result_path.is_file():
+        return ModelResult.from_worker(json.loads(result_path.read_text(encoding="utf-8")))
+    stderr_path = folder / "stderr.txt"
+    stderr = stderr_path.read_text(encoding="utf-8", errors="replace") if stderr_path.is_file() else ""
     last_lines = " | ".join(line.strip() for line in stderr.strip().splitlines()[-3:])
-    return ModelResult(request["model_type"], "fail",
-                       error=f"worker crashed (exit code {process.returncode}): {last_lines or 'no output'}")
+    return ModelResult(model_type, "fail",
+                       error=f"worker crashed (exit code {returncode}): {last_lines or 'no output'}")

@@ -36,11 +36,23 @@ def main(argv: list[str]) -> int:
     return 0
 
 
-def smoke_model(request: dict[str, Any]) -> dict[str, Any]:
-    src, package, model_type = request["src"], request["package"], request["model_type"]
+def prepare_imports(src: str) -> None:
+    """The tree's `src/` ahead of any installed copy of its package; the package quiet and offline."""
     sys.path.insert(0, src)
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+
+def import_check_modules() -> None:
+    """What `smoke_model` imports on its way, so a fork server can import it once for all its workers."""
+    import modelgen.smoke.checks
+    import modelgen.smoke.full_size  # noqa: F401
+    from modelgen.smoke.tiny import backbone_probe, config, enabled_parts, patch_probe, rotary_probe, text  # noqa: F401
+
+
+def smoke_model(request: dict[str, Any]) -> dict[str, Any]:
+    src, package, model_type = request["src"], request["package"], request["model_type"]
+    prepare_imports(src)
     import torch
 
     from modelgen.smoke.full_size import RUNS

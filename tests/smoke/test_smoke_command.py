@@ -136,7 +136,7 @@ def test_cuda_without_a_gpu_is_a_clear_error(fixture_tree):
 
 def test_a_model_past_its_timeout_is_killed_and_reported(fixture_tree):
     layout = RepoLayout.discover(fixture_tree("smoke_defects"))
-    [result] = run_smoke(layout, ["healthy"], timeout=1)
+    [result] = run_smoke(layout, ["healthy"], timeout=1, workers="spawn")  # a fresh interpreter takes longer
     assert result.status == "fail" and result.error.startswith("timeout")
 
 
@@ -177,7 +177,7 @@ def test_cancelling_a_run_kills_its_workers(fixture_tree, tmp_path):
         "    return process\n"
         "runner.subprocess.Popen = sleeping\n"
         f"runner.run_smoke(RepoLayout.discover(__import__('pathlib').Path({str(repo)!r})), ['healthy', 'lost_key'],"
-        " jobs=2)\n"
+        " jobs=2, workers='spawn')\n"
     )
     parent = subprocess.Popen([sys.executable, "-c", script], stderr=subprocess.DEVNULL)
     deadline = time.time() + 60
