@@ -18,6 +18,8 @@ COMMANDS = {
     "smoke": "modelgen.smoke.command",
     "new": "modelgen.scaffold.command",
     "lint": "modelgen.lint.command",
+    "modular": "modelgen.modular.command",
+    "check-modular": "modelgen.modular.check_command",
 }
 
 

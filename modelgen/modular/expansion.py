@@ -20,10 +20,10 @@ from modelgen.modular.banner import banner
 from modelgen.modular.errors import ModularError, line_of
 from modelgen.modular.file_kinds import SUFFIX_TO_KIND, file_name, kind_of_class
 from modelgen.modular.imports import needed_imports
-from modelgen.modular.mapping import ModuleMap, closure, code_of, is_import_line, module_name_of
+from modelgen.modular.mapping import ModuleMap, closure, code_of, is_import_line, module_name_of, names_in
 from modelgen.modular.merge import ClassMerge, common_partial_suffix, dotted_name
 from modelgen.modular.naming import CaseRename, ModelNames
-from modelgen.modular.sources import ModelImport, SourceCache, model_import, renamed_module
+from modelgen.modular.sources import ModelImport, SourceCache, model_import, renamed_text
 
 # always placed first in a generated file, in this order, whatever uses them
 VARIABLES_AT_THE_BEGINNING = ("logger", "_CHECKPOINT_FOR_DOC", "_CONFIG_FOR_DOC")
@@ -77,7 +77,8 @@ def _parse(text: str, path: Path) -> cst.Module:
 class _ModularMap(ModuleMap):
     all_per_kind: dict[str, cst.CSTNode]
 
-    def record_all(self, statement: cst.CSTNode) -> None:
+    def record_all(self, statement) -> None:
+        statement = statement.node
         value = statement.body[0].value
         per_kind: dict[str, list[cst.SimpleString]] = defaultdict(list)
         if isinstance(value, cst.List):
@@ -102,7 +103,6 @@ class _Run:
             raise ModularError("not a modular file (expected modular_<model>.py)", path)
         self.model = match.group(1)
         self.text = path.read_text(encoding="utf-8")
-        self.module = _parse(self.text, path)
 
     # -- reading -----------------------------------------------------------------------------------------
     def expansion(self) -> Expansion:
@@ -140,9 +140,12 @@ class _Run:
             self.parents.setdefault(found.key, found)
             return False
 
-        self.modular = _ModularMap.of(self.module, keep_import)
+        self.modular = _ModularMap.read(self.text, self.path, keep_import)
         if not hasattr(self.modular, "all_per_kind"):
             self.modular.all_per_kind = {}
+        statements = self.modular.statements
+        self.header = cst.parse_module(statements[0].text).header if statements else ()
+        self.names_of: dict[int, set[str]] = {}  # id(node) -> the names it uses, for the output's imports
         for name, node in self.modular.classes.items():
             if len(self._model_bases(node)) > 1:
                 raise self._error(f"class {name} has more than one base from another model's file", rf"^class {name}\b")
@@ -150,7 +153,8 @@ class _Run:
     def _error(self, message: str, pattern: str) -> ModularError:
         return ModularError(message, self.layout.relative(self.path), line_of(self.text, pattern))
 
-    def _model_bases(self, node: cst.ClassDef) -> list[str]:
+    def _model_bases(self, statement) -> list[str]:
+        node = statement.node
         return [b.value.value for b in node.bases if isinstance(b.value, cst.Name) and b.value.value in self.imported]
 
     def _prefixes(self) -> dict[str, str]:
@@ -186,10 +190,10 @@ class _Run:
         for key, prefix in self._prefixes().items():
             parent = self.parents[key]
             rename = CaseRename(parent.model, prefix, self.names)
-            module = renamed_module(self.expander.cache.text(parent.path), rename, parent.path)
+            text = renamed_text(self.expander.cache.text(parent.path), rename)
             if rename.new != self.model.replace("-", "_"):
-                module = _with_sibling_imports_renamed(module, rename.new, self.model)
-            mapper = ModuleMap.of(module)
+                text = _with_sibling_imports_renamed(text, rename.new, self.model)
+            mapper = ModuleMap.read(text, parent.path)
             self._merge_modular_into(mapper)
             self.renames[key], self.mappers[key] = rename, mapper
 
@@ -201,7 +205,7 @@ class _Run:
         mapper.global_nodes.update(mapper.functions)
         for name, node in modular.assignments.items():
             keep = any(re.search(p, name) for p in ASSIGNMENTS_KEPT)
-            value = node.body[0].value
+            value = node.node.body[0].value
             is_none = isinstance(value, cst.Name) and value.value == "None"
             keep_unless_none = any(re.search(p, name) for p in ASSIGNMENTS_KEPT_UNLESS_NONE) and not is_none
             if keep or keep_unless_none or name not in mapper.assignments:
@@ -275,6 +279,7 @@ class _Run:
                 files[kind][dependency] = (index, dependency_node)
         for kind, node in self.modular.all_per_kind.items():
             files[kind]["__all__"] = (counters[kind], node)
+            self.names_of[id(node)] = set()
         return files
 
     def _class_and_dependencies(self, name, node, files):
@@ -286,23 +291,26 @@ class _Run:
             parent = self.imported[bases[0]]
             mapper = self.mappers[parent.key]
             renamed_super = self.renames[parent.key](bases[0])
-            if renamed_super not in mapper.classes:
+            if renamed_super not in mapper.classes:  # the converter fails here too
                 raise self._error(
                     f"{bases[0]} is not a class of {self.layout.relative(parent.path)}", rf"^class {name}\b"
                 )
-            merged = self._merged_class(mapper, node, renamed_super, bases[0])
-            dependencies = mapper.class_dependencies_of(merged, excluded=imported)
+            merged = self._merged_class(mapper, node.node, renamed_super, bases[0])
+            self.names_of[id(merged)] = names_in(merged)
+            dependencies = mapper.dependencies_of_class(name, self.names_of[id(merged)], excluded=imported)
             dependencies, new_imports = self._split_other_kinds(kind, dependencies, mapper)
             wanted = closure(mapper.class_dependencies, dependencies, already=set(present))
             order = self._parent_order(mapper, set(wanted))
-            nodes = {dep: (order[dep], mapper.global_nodes[dep]) for dep in wanted}
+            nodes = {dep: (order[dep], self._node(mapper.global_nodes[dep])) for dep in wanted}
         else:
-            merged = node
-            dependencies = self.modular.class_dependencies_of(node, excluded=imported)
+            merged = self._node(node)
+            dependencies = self.modular.dependencies_of_class(name, node.names, excluded=imported)
             dependencies, new_imports = self._split_other_kinds(kind, dependencies, self.modular)
             order = self._modular_order(dependencies)
             nodes = {
-                dep: (order[dep], self.modular.global_nodes[dep]) for dep in dependencies if dep not in present
+                dep: (order[dep], self._node(self.modular.global_nodes[dep]))
+                for dep in dependencies
+                if dep not in present
             }
         nodes[name] = (max(order.values()) + 1 if order else 0, merged)
         return nodes, kind, new_imports
@@ -312,7 +320,7 @@ class _Run:
         if any(base is None for base in child_bases):
             raise self._error(f"class {node.name.value}: a base that is not a dotted name", rf"^class {node.name.value}\b")
         merge = ClassMerge(
-            parent=mapper.classes[renamed_super],
+            parent=mapper.classes[renamed_super].node,
             child=node,
             super_class=super_class,
             renamed_super=renamed_super,
@@ -323,6 +331,11 @@ class _Run:
             rule.apply(merge)
         return merge.result()
 
+    def _node(self, statement) -> cst.CSTNode:
+        node = statement.node
+        self.names_of[id(node)] = statement.names
+        return node
+
     def _rename_docs(self, old_prefix: str, new_prefix: str, node: cst.CSTNode) -> cst.CSTNode:
         rename = CaseRename(self.names.lowercase(old_prefix), self.names.lowercase(new_prefix), self.names)
         return node.visit(_DocsRename(rename))
@@ -331,7 +344,7 @@ class _Run:
         """A class of another file kind is imported from that file instead of being copied."""
         kept, new_imports = set(dependencies), {}
         for dependency in dependencies:
-            if isinstance(mapper.global_nodes.get(dependency), cst.ClassDef):
+            if mapper.global_nodes[dependency].kind == "class":
                 other = kind_of_class(dependency)
                 if other != kind:
                     kept.discard(dependency)
@@ -382,16 +395,17 @@ class _Run:
 
     def _module_code(self, body: dict[str, tuple[int, cst.CSTNode]]) -> str:
         nodes = [node for _, node in sorted(body.values(), key=lambda item: item[0])]
-        all_imports = list(self.modular.imports) + list(self.extra_imports)
+        all_imports = [statement.node for statement in self.modular.imports] + list(self.extra_imports)
         seen = {code_of(node).strip() for node in all_imports}
         for mapper in self.mappers.values():
-            for node in mapper.imports:
+            for node in (statement.node for statement in mapper.imports):
                 code = code_of(node).strip()
                 if code not in seen:
                     all_imports.append(node)
                     seen.add(code)
-        imports = needed_imports(all_imports, nodes, set(body))
-        return cst.Module(body=[*imports, *nodes], header=self.module.header).code
+        used = set().union(*(self.names_of.get(id(node), set()) for node in nodes)) if nodes else set()
+        imports = needed_imports(all_imports, used, set(body))
+        return cst.Module(body=[*imports, *nodes], header=self.header).code
 
 
 def _kind_of_file_module(file: str) -> str:
@@ -410,16 +424,8 @@ class _DocsRename(cst.CSTTransformer):
         return updated_node.with_changes(value=self.rename(updated_node.value))
 
 
-def _with_sibling_imports_renamed(module: cst.Module, prefix: str, model: str) -> cst.Module:
+def _with_sibling_imports_renamed(text: str, prefix: str, model: str) -> str:
     """A parent renamed to a class prefix (`emu3_text`) still imports the new model's files (`emu3`)."""
-    pattern = re.compile(rf"({'|'.join(k.split('*')[0] for k in set(SUFFIX_TO_KIND.values()) | {'modeling'})})_{re.escape(prefix)}")
-
-    def fixed(statement):
-        if is_import_line(statement) and isinstance(statement.body[0], cst.ImportFrom):
-            node = statement.body[0]
-            if isinstance(node.module, cst.Name):
-                value = pattern.sub(lambda m: f"{m.group(1)}_{model}", node.module.value)
-                return statement.with_changes(body=[node.with_changes(module=node.module.with_changes(value=value))])
-        return statement
-
-    return module.with_changes(body=[fixed(statement) for statement in module.body])
+    kinds = "|".join(sorted({k.split("*")[0] for k in SUFFIX_TO_KIND.values()} | {"modeling"}))
+    pattern = re.compile(rf"^(from \.)({kinds})_{re.escape(prefix)}\b", re.MULTILINE)
+    return pattern.sub(lambda m: f"{m.group(1)}{m.group(2)}_{model}", text)

@@ -4,42 +4,9 @@ imports (`if is_torch_available():`) after the plain ones. ruff's fixes then sor
 
 from __future__ import annotations
 
-import re
-
 import libcst as cst
 
 from modelgen.modular.mapping import code_of, is_import_line
-
-_ANNOTATION_LIKE = re.compile(r"^[\w.\[\], |]+$")
-
-
-class _References(cst.CSTVisitor):
-    def __init__(self) -> None:
-        self.names: set[str] = set()
-
-    def visit_Name(self, node: cst.Name) -> None:
-        self.names.add(node.value)
-
-    def visit_Attribute(self, node: cst.Attribute) -> bool:
-        node.value.visit(self)
-        return False
-
-    def visit_Arg(self, node: cst.Arg) -> bool:
-        node.value.visit(self)
-        return False
-
-    def visit_SimpleString(self, node: cst.SimpleString) -> None:
-        value = node.evaluated_value if isinstance(node.evaluated_value, str) else ""
-        if len(value) < 200 and _ANNOTATION_LIKE.match(value):
-            self.names.update(re.findall(r"[A-Za-z_]\w*", value))
-
-
-def referenced_names(nodes) -> set[str]:
-    visitor = _References()
-    for node in nodes:
-        node.visit(visitor)
-    return visitor.names
-
 
 def _bound_name(alias: cst.ImportAlias) -> str:
     return alias.evaluated_alias or alias.evaluated_name
@@ -62,8 +29,8 @@ def _kept_line(line: cst.SimpleStatementLine, used: set[str], defined: set[str],
     return line.with_changes(body=[node.with_changes(names=kept)])
 
 
-def needed_imports(all_imports: list[cst.CSTNode], body: list[cst.CSTNode], defined: set[str]) -> list[cst.CSTNode]:
-    used = referenced_names(body)
+def needed_imports(all_imports: list[cst.CSTNode], used: set[str], defined: set[str]) -> list[cst.CSTNode]:
+    """used: the names the file's body mentions; defined: the names it defines."""
     added: set[str] = set()
     plain, guarded, guarded_seen = [], [], set()
     for node in all_imports:

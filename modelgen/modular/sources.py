@@ -11,9 +11,6 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import libcst as cst
-
-from modelgen.modular.errors import ModularError
 from modelgen.modular.file_kinds import IMPORTABLE_KINDS
 from modelgen.modular.naming import CaseRename
 
@@ -51,8 +48,15 @@ class SourceCache:
     """Library files read once per process (a file changed on disk since is read again)."""
 
     texts: dict[Path, tuple[float, str]] = field(default_factory=dict)
+    overrides: dict[Path, str] = field(default_factory=dict)  # texts about to be written (a fix in progress)
+
+    def override(self, path: Path, text: str) -> None:
+        self.overrides[path.resolve()] = text
 
     def text(self, path: Path) -> str:
+        path = path.resolve()
+        if path in self.overrides:
+            return self.overrides[path]
         stat = path.stat().st_mtime_ns
         cached = self.texts.get(path)
         if cached is None or cached[0] != stat:
@@ -73,8 +77,5 @@ def without_copied_from(text: str) -> str:
     return "\n".join(lines)
 
 
-def renamed_module(text: str, rename: CaseRename, path: Path) -> cst.Module:
-    try:
-        return cst.parse_module(rename(without_copied_from(text)))
-    except cst.ParserSyntaxError as error:
-        raise ModularError(f"cannot parse the renamed parent file: {error.message}", path, error.raw_line) from None
+def renamed_text(text: str, rename: CaseRename) -> str:
+    return rename(without_copied_from(text))
