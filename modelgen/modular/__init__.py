@@ -9,8 +9,8 @@ from modelgen.modular.expansion import Expander, Expansion
 from modelgen.modular.rules import CLASS_RULES
 
 
-def expander_for(layout) -> Expander:
-    return Expander(layout, CLASS_RULES)
+def expander_for(layout, extra_config_names: dict[str, str] | None = None) -> Expander:
+    return Expander(layout, CLASS_RULES, extra_config_names)
 
 
 __all__ = ["Expander", "Expansion", "expander_for"]

@@ -44,14 +44,18 @@ class Expansion:
 class Expander:
     """Expands modular files of one repository; parent files are read once per process."""
 
-    def __init__(self, layout, rules):
+    def __init__(self, layout, rules, extra_config_names: dict[str, str] | None = None):
+        """extra_config_names: `model_type -> config class` of models registered by a pending change."""
         self.layout = layout
         self.rules = rules
         self.names = ModelNames.read(layout.auto_dir)
+        if extra_config_names:
+            self.names = ModelNames({**self.names.config_names, **extra_config_names})
         self.cache = SourceCache()
 
-    def expand(self, path: Path) -> Expansion:
-        return _Run(self, path.resolve()).expansion()
+    def expand(self, path: Path, text: str | None = None) -> Expansion:
+        """Expand the modular file at `path` (its `text` when given: a file not written yet)."""
+        return _Run(self, path.resolve(), text).expansion()
 
     def parent_files(self, path: Path) -> list[Path]:
         """The library files a modular file imports from, without expanding it (for dependency lookups)."""
@@ -95,14 +99,14 @@ class _ModularMap(ModuleMap):
 
 
 class _Run:
-    def __init__(self, expander: Expander, path: Path):
+    def __init__(self, expander: Expander, path: Path, text: str | None = None):
         self.expander, self.path, self.names = expander, path, expander.names
         self.layout = expander.layout
         match = _MODULAR_NAME.search(path.name)
         if match is None:
             raise ModularError("not a modular file (expected modular_<model>.py)", path)
         self.model = match.group(1)
-        self.text = path.read_text(encoding="utf-8")
+        self.text = text if text is not None else path.read_text(encoding="utf-8")
 
     # -- reading -----------------------------------------------------------------------------------------
     def expansion(self) -> Expansion:
