@@ -21,6 +21,8 @@ COMMANDS = {
     "lint": "modelgen.lint.command",
     "convert": "modelgen.port.convert_command",
     "compare": "modelgen.port.compare_command",
+    "modular": "modelgen.modular.command",
+    "check-modular": "modelgen.modular.check_command",
 }
 
 

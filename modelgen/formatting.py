@@ -80,3 +80,31 @@ def _first_error_line(stderr: str) -> str:
     return "unknown error"
 
 
+
+
+def fix_and_format_modules(texts: list[str], settings: RepoSettings, names: list[str] | None = None) -> list[str]:
+    """`ruff check --fix` then `ruff format` on whole modules, in one ruff process per step for the batch.
+
+    This is what a generated file goes through before it is written (the modular converter's formatting):
+    the lint fixes of the repository's settings (import sorting, unused imports, pyupgrade) then the formatter.
+    `names` gives each module its file name (per-file settings match on it).
+    """
+    if not texts:
+        return []
+    names = names or [f"module_{index}.py" for index in range(len(texts))]
+    with tempfile.TemporaryDirectory(prefix="modelgen-fix-") as folder:
+        paths = [Path(folder) / str(index) / name for index, name in enumerate(names)]
+        for path, text in zip(paths, texts):
+            path.parent.mkdir()
+            path.write_text(text, encoding="utf-8")
+        arguments = _ruff_arguments(settings)
+        for step in (["check", "--fix", "--exit-zero", "--quiet"], ["format"]):
+            result = subprocess.run(
+                [ruff_binary(), *step, "--no-cache", *arguments, *map(str, paths)],
+                capture_output=True,
+                text=True,
+                cwd=folder,
+            )
+            if result.returncode != 0 and step[0] == "format":
+                raise ModelgenError(f"ruff format failed: {_first_error_line(result.stderr)}")
+        return [path.read_text(encoding="utf-8") for path in paths]

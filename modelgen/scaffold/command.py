@@ -31,17 +31,23 @@ def _missing(value: str | None, prompt: str, option: str) -> str:
 @click.option("--dry-run", is_flag=True, help="Print the files to create and a diff of every edit; write nothing.")
 @click.option("--copy-tokenizer", is_flag=True, help="Copy the tokenizer and processors instead of reusing them.")
 @click.option("--no-tests", is_flag=True, help="Do not copy or generate tests.")
-def command(like, name, checkpoint, repo, dry_run, copy_tokenizer, no_tests) -> int:
+@click.option("--modular", is_flag=True, help="Write a minimal modular_<name>.py and its expansion (5.x trees).")
+def command(like, name, checkpoint, repo, dry_run, copy_tokenizer, no_tests, modular) -> int:
     """Create a new model from an existing one, with `# Copied from` markers, registered everywhere."""
     from modelgen.scaffold.inputs import checkpoint_id
     from modelgen.scaffold.plan import NewModelRequest, plan_new_model
 
     layout = load_layout(repo)
+    if modular:
+        from modelgen.modular.consistency import modular_files
+
+        if not modular_files(layout):
+            raise click.UsageError("--modular needs a tree whose models have modular_<model>.py files; this one has none")
     like = _missing(like, "Model to start from (model type, e.g. bert)", "--like")
     name = _missing(name, "Name of the new model (class prefix, e.g. BrandNewBert)", "--name")
     if checkpoint is not None:
         checkpoint = checkpoint_id(checkpoint)
-    request = NewModelRequest(like, name, checkpoint, copy_tokenizer, with_tests=not no_tests)
+    request = NewModelRequest(like, name, checkpoint, copy_tokenizer, with_tests=not no_tests, modular=modular)
     plan = plan_new_model(layout, request)
     created = [layout.relative(path) for path in plan.changes.created_paths()]
     edited = [layout.relative(path) for path in plan.changes.changed_paths() if layout.relative(path) not in created]

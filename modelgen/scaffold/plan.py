@@ -38,6 +38,7 @@ class NewModelRequest:
     checkpoint: str | None = None
     copy_tokenizer: bool = False
     with_tests: bool = True
+    modular: bool = False  # write modular_<name>.py and its expansion instead of full copies
 
 
 @dataclass
@@ -121,6 +122,10 @@ def plan_new_model(layout: RepoLayout, request: NewModelRequest) -> NewModelPlan
     formatted = format_snippets([generated[path] for path in python_paths], layout.settings)
     for path, text in zip(python_paths, formatted):
         changes.set(path, text)
+    if request.modular:
+        from modelgen.scaffold.modular_model import replace_with_modular
+
+        replace_with_modular(layout, changes, old, new, header)
 
     docs_page = layout.docs_dir / "model_doc" / f"{old.folder}.md"
     if docs_page.is_file():
