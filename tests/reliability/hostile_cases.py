@@ -63,7 +63,8 @@ def _modelgen(argv: list[str], scratch: Path) -> None:
     environment = {**os.environ, "MODELGEN_CACHE_DIR": str(scratch / "cache")}
     if _ACTIVE["pythonpath"] is not None:
         environment["PYTHONPATH"] = _ACTIVE["pythonpath"]
-    subprocess.run([_ACTIVE["python"], "-m", "modelgen", *argv], env=environment, capture_output=True, check=False)
+    subprocess.run([_ACTIVE["python"], "-m", "modelgen", *argv], env=environment, capture_output=True, check=False,
+                   cwd=scratch)  # not this checkout's folder: `-m` would import its modelgen first
 
 
 def run_case(case: Case, python: str = sys.executable, pythonpath: str | None = None) -> str:
