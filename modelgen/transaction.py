@@ -331,10 +331,10 @@ def _check_writable(target: Path) -> None:
         return
     if not stat.S_ISREG(status.st_mode):
         raise ModelgenError("not a regular file; nothing was written", target)
-    if not status.st_mode & 0o222 or not os.access(target, os.W_OK):
-        raise ModelgenError("the file is read-only (cannot be opened for writing); nothing was written", target)
     if _is_immutable(target):
         raise ModelgenError("the file is immutable (chattr +i); nothing was written", target)
+    if not status.st_mode & 0o222 or not os.access(target, os.W_OK):
+        raise ModelgenError("the file is read-only (cannot be opened for writing); nothing was written", target)
 
 
 def _is_immutable(target: Path) -> bool:
