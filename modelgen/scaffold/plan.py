@@ -112,7 +112,8 @@ def plan_new_model(layout: RepoLayout, request: NewModelRequest) -> NewModelPlan
         script = f"convert_{new.folder}_original_checkpoint_to_pytorch.py"
         generated[new_dir / script] = render(
             "new_conversion_script.py.j2", header=header, display=new.display, model_class=model_classes[0],
-            config_class=config_class, package=layout.package, folder=new.folder, script_name=script,
+            package=layout.package, folder=new.folder, script_name=script, model_type=new.model_type,
+            rules_name=f"{new.folder}_conversion_rules.toml",
         )
 
     changes = ChangeSet(layout.root)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import importlib
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -145,3 +147,19 @@ def test_an_attention_scale_off_by_a_factor_is_found_in_the_attention(planted):
     assert divergence.result.pair.port.label == "encoder.layer.0.attention.output.dense"
     assert divergence.verdict == THIS_MODULE
     assert "encoder.layer.0.attention.self" in divergence.port_unaligned_between
+
+
+def test_the_generated_conversion_script_writes_identity_rules_that_convert_the_ports_own_weights(ported):
+    work, tree = ported
+    package = tree / "src" / "transformers" / "models" / "port_bert"
+    script = package / "convert_port_bert_original_checkpoint_to_pytorch.py"
+    done = subprocess.run([sys.executable, str(script), "--write-rules", "--config", str(work / "config.json")],
+                          capture_output=True, text=True, check=False, timeout=600)
+    assert done.returncode == 0, done.stderr
+    rules = (package / "port_bert_conversion_rules.toml").read_text()
+    assert rules.count("[[rule]]") == 39  # every parameter of the 2-layer PortBertModel: 5 + 2 * 16 + 2
+    done = subprocess.run([sys.executable, str(script), "--checkpoint", str(work / "converted"), "--dry-run",
+                           "--config", str(work / "config.json")], capture_output=True, text=True, check=False,
+                          timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert "error:" not in done.stdout and "encoder.layer.1.output.LayerNorm.bias [32] -> " in done.stdout
