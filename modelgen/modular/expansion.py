@@ -9,6 +9,7 @@ compute each file's imports. The rules are given to the engine; it does not know
 
 from __future__ import annotations
 
+import ast
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -20,7 +21,8 @@ from modelgen.modular.banner import banner
 from modelgen.modular.errors import ModularError, line_of
 from modelgen.modular.file_kinds import SUFFIX_TO_KIND, file_name, kind_of_class
 from modelgen.modular.imports import needed_imports
-from modelgen.modular.mapping import ModuleMap, closure, code_of, is_import_line, module_name_of, names_in
+from modelgen.modular.mapping import ModuleMap, closure, code_of, import_module_of, is_import_line, module_name_of, names_in
+from modelgen.modular.mapping import Statement
 from modelgen.modular.merge import ClassMerge, common_partial_suffix, dotted_name
 from modelgen.modular.naming import CaseRename, ModelNames
 from modelgen.modular.sources import ModelImport, SourceCache, model_import, renamed_text
@@ -126,15 +128,14 @@ class _Run:
         self.parents: dict[str, ModelImport] = {}
 
         def keep_import(statement) -> bool:
-            node = statement.body[0]
-            if not isinstance(node, cst.ImportFrom):
+            syntax = statement.syntax[0]
+            if not isinstance(syntax, ast.ImportFrom):
                 return True
-            module_name = module_name_of(node)
-            if module_name == self.layout.package:
-                raise self._error(f"import from `{module_name}` directly is not supported; import the model file", module_name)
+            module_name = import_module_of(syntax)
+            if model_import(module_name, self.layout.models_dir, self.layout.package) is None:
+                return module_name != self.layout.package or self._refuse_package_import(module_name)
+            node = statement.node.body[0]
             found = model_import(module_name, self.layout.models_dir, self.layout.package)
-            if found is None:
-                return True
             if not found.path.is_file():
                 raise self._error(f"imported file {self.layout.relative(found.path)} does not exist", re.escape(module_name))
             if isinstance(node.names, cst.ImportStar):
@@ -153,6 +154,11 @@ class _Run:
         for name, node in self.modular.classes.items():
             if len(self._model_bases(node)) > 1:
                 raise self._error(f"class {name} has more than one base from another model's file", rf"^class {name}\b")
+
+    def _refuse_package_import(self, module_name: str) -> bool:
+        raise self._error(
+            f"import from `{module_name}` directly is not supported; import from the model's file", rf"^from {module_name} "
+        )
 
     def _error(self, message: str, pattern: str) -> ModularError:
         return ModularError(message, self.layout.relative(self.path), line_of(self.text, pattern))
@@ -399,14 +405,13 @@ class _Run:
 
     def _module_code(self, body: dict[str, tuple[int, cst.CSTNode]]) -> str:
         nodes = [node for _, node in sorted(body.values(), key=lambda item: item[0])]
-        all_imports = [statement.node for statement in self.modular.imports] + list(self.extra_imports)
-        seen = {code_of(node).strip() for node in all_imports}
+        all_imports = list(self.modular.imports) + [Statement.of_node("import", None, n) for n in self.extra_imports]
+        seen = {statement.code for statement in all_imports}
         for mapper in self.mappers.values():
-            for node in (statement.node for statement in mapper.imports):
-                code = code_of(node).strip()
-                if code not in seen:
-                    all_imports.append(node)
-                    seen.add(code)
+            for statement in mapper.imports:
+                if statement.code not in seen:
+                    all_imports.append(statement)
+                    seen.add(statement.code)
         used = set().union(*(self.names_of.get(id(node), set()) for node in nodes)) if nodes else set()
         imports = needed_imports(all_imports, used, set(body))
         return cst.Module(body=[*imports, *nodes], header=self.header).code

@@ -4,6 +4,8 @@ imports (`if is_torch_available():`) after the plain ones. ruff's fixes then sor
 
 from __future__ import annotations
 
+import ast
+
 import libcst as cst
 
 from modelgen.modular.mapping import code_of, is_import_line
@@ -29,22 +31,42 @@ def _kept_line(line: cst.SimpleStatementLine, used: set[str], defined: set[str],
     return line.with_changes(body=[node.with_changes(names=kept)])
 
 
-def needed_imports(all_imports: list[cst.CSTNode], used: set[str], defined: set[str]) -> list[cst.CSTNode]:
-    """used: the names the file's body mentions; defined: the names it defines."""
+def _bound_names(syntax) -> list[str]:
+    names = []
+    for node in ast.walk(syntax):
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            names += [alias.asname or alias.name for alias in node.names]
+    return names
+
+
+def _may_keep(syntax, used: set[str], defined: set[str], added: set[str]) -> bool:
+    """Whether any name this import binds would be kept (decided with `ast`, before parsing with libcst)."""
+    return any(
+        name == "*" or (name.split(".")[0] in used and name not in defined and name not in added)
+        for name in _bound_names(syntax)
+    )
+
+
+def needed_imports(statements, used: set[str], defined: set[str]) -> list[cst.CSTNode]:
+    """statements: the candidate imports (`mapping.Statement`s), in priority order; used: the names the file's
+    body mentions; defined: the names it defines."""
     added: set[str] = set()
     plain, guarded, guarded_seen = [], [], set()
-    for node in all_imports:
+    for statement in statements:
+        if not _may_keep(statement.syntax[0], used, defined, added):
+            continue
+        node = statement.node
         if isinstance(node, cst.If):
-            statements = []
+            kept_lines = []
             for inner in node.body.body:
                 if not is_import_line(inner):
                     continue
                 kept = _kept_line(inner, used, defined, added)
                 if kept is not None and code_of(kept) not in guarded_seen:
-                    statements.append(kept)
-            if statements:
-                guarded.append(node.with_changes(body=node.body.with_changes(body=statements), orelse=None))
-                guarded_seen.update(code_of(statement) for statement in statements)
+                    kept_lines.append(kept)
+            if kept_lines:
+                guarded.append(node.with_changes(body=node.body.with_changes(body=kept_lines), orelse=None))
+                guarded_seen.update(code_of(line) for line in kept_lines)
         else:
             kept = _kept_line(node, used, defined, added)
             if kept is not None:

@@ -85,6 +85,12 @@ class Statement:
     path: Path | None = None
     line: int = 0
     first: bool = False  # the comments above a module's first statement are the module's header, not its own
+    syntax: list = field(default_factory=list)  # the `ast` statements (one, or several on one line)
+
+    @cached_property
+    def code(self) -> str:
+        """The statement's code without the comment lines above it (what duplicate imports compare)."""
+        return code_of(self.node).strip() if not self.text else _strip_leading_comments(self.text)
 
     @cached_property
     def node(self) -> cst.CSTNode:
@@ -99,9 +105,21 @@ class Statement:
 
     @classmethod
     def of_node(cls, kind: str, name: str | None, node: cst.CSTNode) -> Statement:
-        statement = cls(kind, name, "", names_in(node))
+        syntax = ast.parse(code_of(node)).body
+        statement = cls(kind, name, "", set().union(*map(_ast_names, syntax)) if syntax else set(), syntax=syntax)
         statement.__dict__["node"] = node
         return statement
+
+
+def _strip_leading_comments(text: str) -> str:
+    lines = text.splitlines()
+    while lines and (not lines[0].strip() or lines[0].lstrip().startswith("#")):
+        lines.pop(0)
+    return "\n".join(lines).strip()
+
+
+def import_module_of(node: ast.ImportFrom) -> str:
+    return "." * node.level + (node.module or "")
 
 
 def _kind(statements: list[ast.stmt]) -> tuple[str, str | None]:
@@ -142,7 +160,8 @@ def split_statements(text: str, path: Path | None = None) -> list[Statement]:
         names: set[str] = set()
         for node in group:
             names |= _ast_names(node)
-        statements.append(Statement(kind, name, "".join(lines[start:end]), names, path, start + 1, not statements))
+        text_lines = lines[start:end]
+        statements.append(Statement(kind, name, "".join(text_lines), names, path, start + 1, not statements, group))
         start = end
     return statements
 
@@ -173,12 +192,12 @@ class ModuleMap:
 
     def _record(self, index: int, statement: Statement, keep_import) -> None:
         if statement.kind == "import":
-            node = statement.node.body[0] if isinstance(statement.node, cst.SimpleStatementLine) else None
-            if isinstance(node, cst.ImportFrom) and _SIBLING_IMPORT.search(module_name_of(node)):
-                if not isinstance(node.names, cst.ImportStar):
-                    for alias in node.names:
-                        self.imported_from_siblings.add(alias.evaluated_alias or alias.evaluated_name)
-            if keep_import(statement.node):
+            node = statement.syntax[0]
+            if isinstance(node, ast.ImportFrom) and _SIBLING_IMPORT.search(import_module_of(node)):
+                for alias in node.names:
+                    if alias.name != "*":
+                        self.imported_from_siblings.add(alias.asname or alias.name)
+            if keep_import(statement):
                 self.imports.append(statement)
         elif statement.kind == "guarded-import":
             self.imports.append(statement)
