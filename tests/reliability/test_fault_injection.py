@@ -139,3 +139,41 @@ def test_kills_at_random_times_of_a_real_process(name, tmp_path, monkeypatch):
         assert after in (scenario.original, scenario.completed), f"timed kill {attempt}: a half-changed tree"
         if after == scenario.original:
             scenario.rerun(f"timed kill {attempt}")
+
+
+def test_a_command_does_not_recover_a_change_that_is_still_being_written(tmp_path):
+    """A live transaction holds its journal's lock: a concurrent command leaves it alone."""
+    from modelgen.transaction import _lock, journal_home, recover
+
+    root = tmp_path / "tree"
+    root.mkdir()
+    folder = journal_home(root) / "live"
+    folder.mkdir(parents=True)
+    (folder / "journal.json").write_text('{"state": "apply", "folders": [], "entries": []}')
+    lock = _lock(folder)
+    try:
+        assert recover(root) == [] and folder.is_dir()
+    finally:
+        os.close(lock)
+    assert recover(root)[0].startswith("modelgen: rolled back") and not folder.exists()
+
+
+def test_a_journal_folder_of_a_command_just_starting_is_left_alone(tmp_path):
+    from modelgen.transaction import journal_home, recover
+
+    root = tmp_path / "tree"
+    (journal_home(root) / "starting").mkdir(parents=True)
+    assert recover(root) == [] and (journal_home(root) / "starting").is_dir()
+
+
+def test_the_journal_lives_in_the_git_directory(tmp_path):
+    from modelgen.transaction import journal_home
+
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "lib").mkdir()
+    assert journal_home(tmp_path / "lib") == tmp_path / ".git" / "modelgen-journal"
+    worktree = tmp_path / "worktree"
+    worktree.mkdir()
+    (tmp_path / "gitdir").mkdir()
+    (worktree / ".git").write_text(f"gitdir: {tmp_path / 'gitdir'}\n")
+    assert journal_home(worktree) == tmp_path / "gitdir" / "modelgen-journal"
