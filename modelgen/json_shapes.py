@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import types
 import typing
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 
@@ -62,7 +62,7 @@ def row_matches(value: Any, cls: type, skip: int = 0) -> bool:
     return needed <= len(value) <= len(names) and all(matches(item, hints[name]) for item, name in zip(value, names))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _fields(cls: type) -> tuple[dict[str, Any], frozenset[str]]:
     hints = typing.get_type_hints(cls)
     if dataclasses.is_dataclass(cls):

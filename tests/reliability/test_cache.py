@@ -21,7 +21,7 @@ def modelgen(*arguments: str, cache: Path | str | None = None) -> subprocess.Com
     if cache is not None:
         environment["MODELGEN_CACHE_DIR"] = str(cache)
     return subprocess.run([sys.executable, "-m", "modelgen", *arguments], capture_output=True, text=True,
-                          env=environment)
+                          env=environment, check=False)
 
 
 def findings(result: subprocess.CompletedProcess) -> list:

@@ -21,7 +21,16 @@ from pathlib import Path
 
 import pytest
 
-from .faults import captured_change, copies_tree, lint_tree, new_tree, restore, run_forked, snapshot, write_forked
+from .faults import (
+    captured_change,
+    copies_tree,
+    lint_tree,
+    new_tree,
+    restore,
+    run_forked,
+    snapshot,
+    write_forked,
+)
 
 SEED = 14
 KILL_POINTS = 30
@@ -112,7 +121,7 @@ def test_a_real_process_stopped_by_sigterm_in_its_write_phase_says_so_and_change
     scenario.reset()
     point = random.Random(SEED + 3).randint(1, scenario.steps)
     result = subprocess.run([sys.executable, "-m", "modelgen", *scenario.argv(scenario.root)], capture_output=True,
-                            text=True, env={**os.environ, "MODELGEN_FAULT_AT": f"{point}:TERM"})
+                            text=True, env={**os.environ, "MODELGEN_FAULT_AT": f"{point}:TERM"}, check=False)
     assert result.returncode == 128 + signal.SIGTERM, result.stderr
     assert result.stderr.strip().splitlines()[-1] == (
         "error: interrupted by SIGTERM: rolled back, no file was changed"), result.stderr
