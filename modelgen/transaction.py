@@ -26,7 +26,6 @@ from __future__ import annotations
 import fcntl
 import json
 import os
-import secrets
 import shutil
 import signal
 import stat
@@ -96,7 +95,7 @@ class Transaction:
         targets = sorted(new_bytes)
         for target in targets:
             _check_writable(target)
-        folder = self.home / f"{time.strftime('%Y%m%dT%H%M%S')}-{secrets.token_hex(4)}"
+        folder = self.home / f"{time.strftime('%Y%m%dT%H%M%S')}-{os.urandom(4).hex()}"
         entries, folders = self._plan(targets, folder)
         previous = self._catch_signals()
         state = "prepare"
