@@ -5,7 +5,7 @@ One `Transaction.run()` per `ChangeSet.write()`:
    git repository) lists every target, the staged sibling that will hold its new bytes, its backup and the
    folders to create; its state is `prepare`.
 2. The folders, the staged files and the backups (in the journal's folder) are written and flushed; the
-   journal's state becomes `apply`: the commit point.
+   journal's state becomes `apply` (from here on, a rollback restores the backups).
 3. Each target is replaced by its staged file, then the journal is removed.
 
 Every later modelgen command on the repository first calls `recover()`, which rolls back every interrupted
@@ -26,7 +26,6 @@ from __future__ import annotations
 import fcntl
 import json
 import os
-import secrets
 import shutil
 import signal
 import stat
@@ -38,6 +37,7 @@ from pathlib import Path
 from modelgen.errors import ModelgenError
 
 JOURNAL_FOLDER = "modelgen-journal"
+FRESH_FOLDER_S = 60  # a journal folder without a journal this young may belong to a command just starting
 _SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
 
@@ -95,7 +95,7 @@ class Transaction:
         targets = sorted(new_bytes)
         for target in targets:
             _check_writable(target)
-        folder = self.home / f"{time.strftime('%Y%m%dT%H%M%S')}-{secrets.token_hex(4)}"
+        folder = self.home / f"{time.strftime('%Y%m%dT%H%M%S')}-{os.urandom(4).hex()}"
         entries, folders = self._plan(targets, folder)
         previous = self._catch_signals()
         state = "prepare"
@@ -183,35 +183,43 @@ class Transaction:
 
 # ------------------------------------------------------------------ recovery
 def recover(root: Path) -> list[str]:
-    """Finish or roll back every interrupted transaction of the repository; one line per transaction."""
+    """Roll back every interrupted transaction of the repository; one line per transaction rolled back."""
     home = journal_home(root)
-    if not home.is_dir():
-        return []
+    try:
+        folders = sorted(home.iterdir()) if home.is_dir() else []
+    except FileNotFoundError:  # removed by a command that just finished
+        folders = []
     messages = []
-    for folder in sorted(home.iterdir()):
+    for folder in folders:
         if not folder.is_dir():
             continue
         try:
             lock = _lock(folder, wait=False)
         except BlockingIOError:
             continue  # a live command is writing this change
+        except FileNotFoundError:
+            continue  # that command just finished
         except OSError as error:
             raise ModelgenError(f"cannot recover an interrupted change: {error.strerror}", folder) from None
         try:
-            messages.append(_recover_one(folder))
+            message = _recover_one(folder)
         finally:
             os.close(lock)
+        if message is not None:
+            messages.append(message)
     return messages
 
 
-def _recover_one(folder: Path) -> str:
+def _recover_one(folder: Path) -> str | None:
     try:
         data = json.loads((folder / "journal.json").read_text(encoding="utf-8"))
         entries = [_Entry(**item) for item in data["entries"]]
         folders, state = list(data["folders"]), data["state"]
-    except FileNotFoundError:  # killed before the journal existed: nothing was staged
-        _remove_journal(folder)
-        return f"modelgen: removed an empty journal {folder.name} (no file had been changed)"
+    except FileNotFoundError:  # killed before the journal existed (or just starting): nothing was staged
+        if time.time() - folder.stat().st_mtime > FRESH_FOLDER_S:
+            _remove_journal(folder)
+            return f"modelgen: removed an empty journal {folder.name} (no file had been changed)"
+        return None  # a command is just starting to write it
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise ModelgenError(f"unreadable journal of an interrupted change ({error}); inspect and delete it", folder) from None
     _roll_back(folder, entries, folders, applied=state in ("apply", "rollback"))
@@ -224,6 +232,7 @@ def _roll_back(folder: Path, entries: list[_Entry], folders: list[str], applied:
         _write_journal(folder, "rollback", entries, folders)
     for entry in reversed(entries):
         Path(entry.staged).unlink(missing_ok=True)
+        _restore_path(entry).unlink(missing_ok=True)  # left by a kill during an earlier rollback
         if not applied:
             continue
         target = Path(entry.target)
@@ -267,15 +276,20 @@ def _restore(entry: _Entry, original: bytes) -> None:
     if entry.in_place:
         _write_in_place(target, original)
         return
-    temporary = target.with_name(f".{target.name}.modelgen-restore")
+    temporary = _restore_path(entry)
     _write_file(temporary, original, entry.mode)
     os.replace(temporary, target)
+
+
+def _restore_path(entry: _Entry) -> Path:
+    target = Path(entry.target)
+    return target.with_name(f".{target.name}.modelgen-restore")
 
 
 def _write_file(path: Path, data: bytes, mode: int) -> None:
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
-        os.write(descriptor, data) if len(data) < (1 << 20) else _write_all(descriptor, data)
+        _write_all(descriptor, data)
         os.fchmod(descriptor, mode)
         os.fsync(descriptor)
     finally:

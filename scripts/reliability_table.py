@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.reliability.hostile_cases import CASES, run_case  # noqa: E402
+from tests.reliability.hostile_cases import CASES, run_case
 
 
 def main() -> None:

@@ -63,8 +63,11 @@ def scan_markers(
     tests_dir = layout.tests_dir
     for path in python_files(layout):
         try:
-            check_regular(path, layout.root)
-            digest = fingerprints.unchanged_hash(path)
+            try:
+                digest = fingerprints.unchanged_hash(path)  # a special file never has a stored hash
+            except OSError:
+                check_regular(path, layout.root)  # the precise problem (a dangling link, a loop)
+                raise
             stored = cache.get(f"markers:{digest}", shape=markers_entry) if digest is not None else None
             if stored is None:
                 data = read_bytes(path, layout.root)  # read once: hashed and scanned

@@ -83,7 +83,7 @@ def run_forked(argv: list[str], environment: dict[str, str], log: Path) -> int:
             descriptor = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
             os.dup2(descriptor, 1)
             os.dup2(descriptor, 2)
-            sys.stdout = sys.stderr = open(descriptor, "w", buffering=1, encoding="utf-8", closefd=False)
+            sys.stdout = sys.stderr = open(descriptor, "w", buffering=1, encoding="utf-8", closefd=False)  # noqa: SIM115
             os.environ.update(environment)
             sys.argv = ["modelgen", *argv]
             from modelgen.cli import main

@@ -83,7 +83,8 @@ def run_case(case: Case, python: str = sys.executable, pythonpath: str | None = 
             environment["PYTHONPATH"] = pythonpath
         try:
             result = subprocess.run([python, "-m", "modelgen", *case.argv(root)], cwd=root, env=environment,
-                                    capture_output=True, text=True, timeout=TIME_LIMIT_S, errors="replace")
+                                    capture_output=True, text=True, timeout=TIME_LIMIT_S, errors="replace",
+                                    check=False)
             run = Run(result.returncode, result.stdout, result.stderr)
         except subprocess.TimeoutExpired:
             return f"hang (> {TIME_LIMIT_S} s)"

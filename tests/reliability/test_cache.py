@@ -21,7 +21,7 @@ def modelgen(*arguments: str, cache: Path | str | None = None) -> subprocess.Com
     if cache is not None:
         environment["MODELGEN_CACHE_DIR"] = str(cache)
     return subprocess.run([sys.executable, "-m", "modelgen", *arguments], capture_output=True, text=True,
-                          env=environment)
+                          env=environment, check=False)
 
 
 def findings(result: subprocess.CompletedProcess) -> list:
@@ -45,7 +45,7 @@ def test_an_unusable_cache_folder_is_one_warning_and_the_results_are_printed(fix
     assert "Traceback" not in result.stderr
 
 
-WRONG_VALUES = [5, "text", None, [1, 2], {"line": "x"}, [{"line": "1", "kind": 3}], [[1, "a"]], {}]
+WRONG_VALUES = [5, [1, "a"], {"line": "x"}, [{"line": "1", "kind": 3}]]
 
 
 @pytest.mark.parametrize("command", ["check-copies", "lint"])
@@ -63,8 +63,8 @@ def test_wrong_typed_cache_entries_are_dropped(fixture_tree, tmp_path, command):
         result = modelgen(*arguments, cache=cache)
         assert result.returncode == expected.returncode and "Traceback" not in result.stderr, (value, result.stderr)
         assert findings(result) == findings(expected), value
-        again = modelgen(*arguments, cache=cache)  # the entries rewritten by that run are good ones
-        assert findings(again) == findings(expected), value
+    again = modelgen(*arguments, cache=cache)  # the entries rewritten by the last run are good ones
+    assert findings(again) == findings(expected)
     cache_file.write_text(json.dumps([1, 2, 3]))  # not even a dictionary
     assert findings(modelgen(*arguments, cache=cache)) == findings(expected)
 

@@ -21,7 +21,16 @@ from pathlib import Path
 
 import pytest
 
-from .faults import captured_change, copies_tree, lint_tree, new_tree, restore, run_forked, snapshot, write_forked
+from .faults import (
+    captured_change,
+    copies_tree,
+    lint_tree,
+    new_tree,
+    restore,
+    run_forked,
+    snapshot,
+    write_forked,
+)
 
 SEED = 14
 KILL_POINTS = 30
@@ -112,7 +121,7 @@ def test_a_real_process_stopped_by_sigterm_in_its_write_phase_says_so_and_change
     scenario.reset()
     point = random.Random(SEED + 3).randint(1, scenario.steps)
     result = subprocess.run([sys.executable, "-m", "modelgen", *scenario.argv(scenario.root)], capture_output=True,
-                            text=True, env={**os.environ, "MODELGEN_FAULT_AT": f"{point}:TERM"})
+                            text=True, env={**os.environ, "MODELGEN_FAULT_AT": f"{point}:TERM"}, check=False)
     assert result.returncode == 128 + signal.SIGTERM, result.stderr
     assert result.stderr.strip().splitlines()[-1] == (
         "error: interrupted by SIGTERM: rolled back, no file was changed"), result.stderr
@@ -139,3 +148,41 @@ def test_kills_at_random_times_of_a_real_process(name, tmp_path, monkeypatch):
         assert after in (scenario.original, scenario.completed), f"timed kill {attempt}: a half-changed tree"
         if after == scenario.original:
             scenario.rerun(f"timed kill {attempt}")
+
+
+def test_a_command_does_not_recover_a_change_that_is_still_being_written(tmp_path):
+    """A live transaction holds its journal's lock: a concurrent command leaves it alone."""
+    from modelgen.transaction import _lock, journal_home, recover
+
+    root = tmp_path / "tree"
+    root.mkdir()
+    folder = journal_home(root) / "live"
+    folder.mkdir(parents=True)
+    (folder / "journal.json").write_text('{"state": "apply", "folders": [], "entries": []}')
+    lock = _lock(folder)
+    try:
+        assert recover(root) == [] and folder.is_dir()
+    finally:
+        os.close(lock)
+    assert recover(root)[0].startswith("modelgen: rolled back") and not folder.exists()
+
+
+def test_a_journal_folder_of_a_command_just_starting_is_left_alone(tmp_path):
+    from modelgen.transaction import journal_home, recover
+
+    root = tmp_path / "tree"
+    (journal_home(root) / "starting").mkdir(parents=True)
+    assert recover(root) == [] and (journal_home(root) / "starting").is_dir()
+
+
+def test_the_journal_lives_in_the_git_directory(tmp_path):
+    from modelgen.transaction import journal_home
+
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "lib").mkdir()
+    assert journal_home(tmp_path / "lib") == tmp_path / ".git" / "modelgen-journal"
+    worktree = tmp_path / "worktree"
+    worktree.mkdir()
+    (tmp_path / "gitdir").mkdir()
+    (worktree / ".git").write_text(f"gitdir: {tmp_path / 'gitdir'}\n")
+    assert journal_home(worktree) == tmp_path / "gitdir" / "modelgen-journal"

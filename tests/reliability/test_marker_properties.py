@@ -49,7 +49,7 @@ def test_any_text_after_the_marker_is_a_marker_or_one_line_error(rest):
 def test_parsed_replacements_apply_or_report_a_timeout(rest):
     started = time.monotonic()
     try:
-        pairs, ignored = parse_replacement_part(rest)
+        pairs, _ = parse_replacement_part(rest)
     except ReplacementSyntaxError as error:
         assert "\n" not in str(error) and str(error)
         return
