@@ -128,10 +128,12 @@ def _override_problem(main_config_class: type, overrides: dict[str, Any], main_i
     try:
         reference = default_instance(main_config_class)
     except Exception:  # noqa: BLE001 - a composite assembled from sub-models
-        if sub_models(main_config_class, main_input) is None:
-            return None
-        reference = tiny_config(main_config_class, {}, main_input)[0]
-    return override_problem(reference, overrides, main_config_class.__name__)
+        try:
+            reference = tiny_config(main_config_class, {}, main_input)[0] if sub_models(main_config_class,
+                                                                                         main_input) else None
+        except Exception:  # noqa: BLE001 - nothing to check against: the derivation reports its own failure
+            reference = None
+    return None if reference is None else override_problem(reference, overrides, main_config_class.__name__)
 
 
 def _derive_config(main_config_class: type, classes: list[type], overrides: dict[str, Any], main_input: str,
