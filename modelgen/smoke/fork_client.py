@@ -10,6 +10,7 @@ import signal
 import subprocess
 import tempfile
 import threading
+import warnings
 from collections.abc import Callable
 
 from modelgen.smoke.fork_server import Channel
@@ -135,6 +136,9 @@ class ForkServers:
             self._all.append(server)
         problem = server.start(self.ready_timeout)
         if problem is not None:
+            if not self.unavailable:
+                warnings.warn(f"the fork server cannot start ({problem}): one fresh process per model instead",
+                              RuntimeWarning, stacklevel=2)
             self.unavailable = problem
             return None
         return server

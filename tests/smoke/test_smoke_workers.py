@@ -110,7 +110,8 @@ def _reads(cmdline: Path, text: str) -> bool:
 def test_a_server_that_cannot_import_the_tree_hands_its_models_to_fresh_processes(tmp_path):
     refusing = [sys.executable, "-c", "print('{\"ready\": false, \"error\": \"ImportError: no torch\"}')"]
     servers = ForkServers(refusing, dict(os.environ), lambda pgid, alive: None, ready_timeout=60)
-    assert servers.run({"model_type": "any"}, str(tmp_path), timeout=10) is None
+    with pytest.warns(RuntimeWarning, match="one fresh process per model"):
+        assert servers.run({"model_type": "any"}, str(tmp_path), timeout=10) is None
     assert servers.unavailable == "ImportError: no torch"
     servers.close()
 
@@ -138,3 +139,10 @@ def test_both_designs_give_identical_results_on_real_models():
         assert (a.status, a.error, a.config) == (b.status, b.error, b.config)
         assert [(c["name"], c["status"], c.get("failed_checks"), c.get("error")) for c in a.classes] == \
             [(c["name"], c["status"], c.get("failed_checks"), c.get("error")) for c in b.classes]
+
+
+def test_the_command_line_takes_the_two_designs_only(fixture_tree):
+    command = [sys.executable, "-m", "modelgen", "smoke", "--repo", str(fixture_tree("smoke_isolation")),
+               "--workers", "threads", "crashes"]
+    completed = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+    assert completed.returncode == 2 and "'threads' is not one of 'spawn', 'fork-server'" in completed.stderr
