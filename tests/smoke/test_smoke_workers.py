@@ -6,6 +6,7 @@ import signal
 import subprocess
 import sys
 import time
+import warnings
 from pathlib import Path
 from unittest import mock
 
@@ -34,7 +35,8 @@ def isolation(tmp_path_factory):
     repo = tmp_path_factory.mktemp("isolation") / "smoke_isolation"
     shutil.copytree(Path(__file__).resolve().parents[2] / "fixtures" / "smoke_isolation", repo)
     pid_file = repo.parent / "pids"
-    with mock.patch.dict(os.environ, {"ISOLIB_PID_FILE": str(pid_file)}):
+    with mock.patch.dict(os.environ, {"ISOLIB_PID_FILE": str(pid_file)}), warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)  # a server that cannot start would hide behind fresh processes
         results = run_smoke(RepoLayout.discover(repo), ISOLATION_ORDER, jobs=1, timeout=20, workers="fork-server")
     return {result.model_type: result for result in results}, pid_file, repo
 
