@@ -10,6 +10,7 @@ import signal
 import subprocess
 import tempfile
 import threading
+import warnings
 from collections.abc import Callable
 
 from modelgen.smoke.fork_server import Channel
@@ -25,6 +26,7 @@ class ForkServer:
         self.process: subprocess.Popen | None = None
         self.channel: Channel | None = None
         self.folder = tempfile.mkdtemp(prefix="modelgen-fork-server-")  # its cwd, so sys.path[0] is empty
+        self._closing = threading.Lock()  # a cancelled run closes it while its job thread may still be reading
 
     def start(self, ready_timeout: float) -> str | None:
         """None once the server has imported everything; else why it cannot serve."""
@@ -78,6 +80,10 @@ class ForkServer:
 
     def close(self) -> None:
         """Stop the server (closing its stdin ends it; a stuck one is killed) and remove its folder."""
+        with self._closing:
+            self._close()
+
+    def _close(self) -> None:
         if self.process is not None:
             for stream in (self.process.stdin, self.process.stdout):
                 try:
@@ -130,6 +136,9 @@ class ForkServers:
             self._all.append(server)
         problem = server.start(self.ready_timeout)
         if problem is not None:
+            if not self.unavailable:
+                warnings.warn(f"the fork server cannot start ({problem}): one fresh process per model instead",
+                              RuntimeWarning, stacklevel=2)
             self.unavailable = problem
             return None
         return server

@@ -46,6 +46,24 @@ def preload(src: str, package: str) -> None:
     worker.import_check_modules()
 
 
+def _stderr_of(function, *args) -> bytes:
+    """Run `function` with file descriptor 2 sent to a temporary file; what it printed there."""
+    import tempfile
+
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as captured:
+        os.dup2(captured.fileno(), 2)
+        try:
+            function(*args)
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+        captured.seek(0)
+        return captured.read()
+
+
 def _exists(name: str) -> bool:
     try:
         return importlib.util.find_spec(name) is not None
@@ -56,7 +74,7 @@ def _exists(name: str) -> bool:
 def serve(src: str, package: str) -> int:
     channel = Channel(sys.stdin.fileno(), sys.stdout.fileno())
     try:
-        preload(src, package)
+        preload_stderr = _stderr_of(preload, src, package)
     except BaseException as error:  # noqa: BLE001 - whatever it is, the runner starts plain workers instead
         channel.send({"ready": False, "error": f"{type(error).__name__}: {error}"[:500]})
         return 1
@@ -81,9 +99,10 @@ def serve(src: str, package: str) -> int:
             return 1
         sys.stdout.flush()
         sys.stderr.flush()
+        server = os.getpid()
         pid = os.fork()
         if pid == 0:
-            _run_child(job)
+            _run_child(job, server, preload_stderr)
         state["child"] = pid
         channel.send({"pid": pid})
         returncode, timed_out = _wait(pid, float(job["timeout"]), channel)
@@ -93,18 +112,22 @@ def serve(src: str, package: str) -> int:
         channel.send({"returncode": returncode, "timed_out": timed_out})
 
 
-def _run_child(job: dict) -> None:
+def _run_child(job: dict, server: int, preload_stderr: bytes) -> None:
     """In the forked child: become the worker process the per-process design would have started, then exit."""
     code = 1
     try:
         os.setsid()  # its own process group: a timeout kills whatever the model started too
         _die_with_parent()
+        if os.getppid() != server:  # the server died before the kernel was told to take this child with it
+            os._exit(1)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         folder = job["folder"]
         os.chdir(folder)
         _redirect(0, os.devnull, os.O_RDONLY)  # the model cannot read the server's job stream
         _redirect(1, os.devnull, os.O_WRONLY)
         _redirect(2, os.path.join(folder, "stderr.txt"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+        with os.fdopen(os.dup(2), "wb") as stderr:  # what a fresh worker would have printed while importing
+            stderr.write(preload_stderr)
         from modelgen.smoke import worker
 
         sys.argv = [worker.__file__, json.dumps(job["request"]), os.path.join(folder, "result.json")]

@@ -149,22 +149,25 @@ def run_smoke(layout: RepoLayout, model_types: list[str], device: str = "cpu", j
     threads = max(1, (os.cpu_count() or 1) // jobs)
     results: dict[str, ModelResult] = {}
     lock = threading.Lock()
+    groups = _ProcessGroups()
     servers = None
     if workers == "fork-server":
         command = [python, "-m", "modelgen.smoke.fork_server", str(src), layout.package]
-        servers = ForkServers(command, _worker_env(threads), _track_group, ready_timeout=max(timeout, 120))
+        servers = ForkServers(command, _worker_env(threads), groups.track, ready_timeout=max(timeout, 120))
 
     def one(model_type: str) -> ModelResult:
         request = {"src": str(src), "package": layout.package, "model_type": model_type, "device": device,
                    "compare_devices": compare_devices, "overrides": overrides or {}, "classes": classes}
         if atol is not None:  # the determinism and save/load tolerance (the checks' default otherwise)
             request["atol"] = atol
-        if servers is not None:
+        if servers is not None and not groups.cancelled:
             with tempfile.TemporaryDirectory(prefix="modelgen-smoke-") as folder:
                 ended = servers.run(request, folder, timeout)
                 if ended is not None:  # else no server could serve it: a worker of its own
                     return _ended_worker_result(model_type, Path(folder), *ended, timeout)
-        return run_worker(request, timeout, python, threads)
+        if groups.cancelled:  # the run is being cancelled: start nothing more
+            return ModelResult(model_type, "fail", error="cancelled")
+        return run_worker(request, timeout, python, threads, groups)
 
     pool = ThreadPoolExecutor(max_workers=jobs)
     try:
@@ -178,7 +181,7 @@ def run_smoke(layout: RepoLayout, model_types: list[str], device: str = "cpu", j
                         progress(len(results), len(model_types), result)
     except BaseException:
         pool.shutdown(wait=False, cancel_futures=True)
-        _kill_live_workers()  # workers run in their own sessions: nothing else would stop them
+        groups.cancel()  # workers run in their own sessions: nothing else would stop them
         raise
     finally:
         if servers is not None:
@@ -187,19 +190,28 @@ def run_smoke(layout: RepoLayout, model_types: list[str], device: str = "cpu", j
     return [results[model_type] for model_type in model_types]
 
 
-_LIVE_GROUPS: set[int] = set()  # process groups of the running workers and fork servers
-_LIVE_LOCK = threading.Lock()
+class _ProcessGroups:
+    """The process groups of one run's workers and fork servers; once cancelled, a new one is killed at once."""
 
+    def __init__(self):
+        self._groups: set[int] = set()
+        self._lock = threading.Lock()
+        self.cancelled = False
 
-def _track_group(pgid: int, alive: bool) -> None:
-    with _LIVE_LOCK:
-        (_LIVE_GROUPS.add if alive else _LIVE_GROUPS.discard)(pgid)
+    def track(self, pgid: int, alive: bool) -> None:
+        with self._lock:
+            if alive and self.cancelled:  # started just as the run was cancelled
+                _kill_group(pgid)
+            elif alive:
+                self._groups.add(pgid)
+            else:
+                self._groups.discard(pgid)
 
-
-def _kill_live_workers() -> None:
-    with _LIVE_LOCK:
-        for pgid in list(_LIVE_GROUPS):
-            _kill_group(pgid)
+    def cancel(self) -> None:
+        with self._lock:
+            self.cancelled = True
+            for pgid in self._groups:
+                _kill_group(pgid)
 
 
 def _kill_group(pgid: int) -> None:
@@ -235,15 +247,17 @@ def _worker_env(threads: int) -> dict[str, str]:
     return env
 
 
-def run_worker(request: dict[str, Any], timeout: float, python: str | None, threads: int = 1) -> ModelResult:
+def run_worker(request: dict[str, Any], timeout: float, python: str | None, threads: int = 1,
+               groups: _ProcessGroups | None = None) -> ModelResult:
     """One fresh worker process for one model; a timeout kills its whole process group."""
+    groups = groups or _ProcessGroups()
     with tempfile.TemporaryDirectory(prefix="modelgen-smoke-") as folder:
         command = [python or sys.executable, "-m", "modelgen.smoke.worker", json.dumps(request),
                    str(Path(folder, "result.json"))]
         with open(Path(folder, "stderr.txt"), "wb") as stderr:
             process = subprocess.Popen(command, cwd=folder, env=_worker_env(threads), stdin=subprocess.DEVNULL,
                                        stdout=subprocess.DEVNULL, stderr=stderr, start_new_session=True)
-        _track_group(process.pid, True)
+        groups.track(process.pid, True)
         timed_out = False
         try:
             process.wait(timeout=timeout)
@@ -252,7 +266,7 @@ def run_worker(request: dict[str, Any], timeout: float, python: str | None, thre
         finally:
             _kill_group(process.pid)  # past its timeout, or what the model left running
             process.wait()
-            _track_group(process.pid, False)
+            groups.track(process.pid, False)
         return _ended_worker_result(request["model_type"], Path(folder), process.returncode, timed_out, timeout)
 
 

@@ -45,9 +45,14 @@ def prepare_imports(src: str) -> None:
 
 def import_check_modules() -> None:
     """What `smoke_model` imports on its way, so a fork server can import it once for all its workers."""
+    import pkgutil
+
     import modelgen.smoke.checks
-    import modelgen.smoke.full_size  # noqa: F401
-    from modelgen.smoke.tiny import backbone_probe, config, enabled_parts, patch_probe, rotary_probe, text  # noqa: F401
+    import modelgen.smoke.full_size
+    import modelgen.smoke.tiny
+
+    for module in pkgutil.iter_modules(modelgen.smoke.tiny.__path__, "modelgen.smoke.tiny."):
+        importlib.import_module(module.name)
 
 
 def smoke_model(request: dict[str, Any]) -> dict[str, Any]:
