@@ -42,6 +42,7 @@ class Divergence:
     verdict: str
     reason: str
     port_unaligned_between: list[str] = field(default_factory=list)
+    inside_label: str = "the port also ran, without a counterpart, before it"
 
 
 @dataclass
@@ -117,9 +118,38 @@ def _first_divergence(comparison: Comparison, port: Trace) -> Divergence | None:
             agreed = result.input_difference is not None and result.input_difference <= atol
             reason = ("its inputs compare equal" if agreed else "its inputs differ"
                       if result.input_difference is not None else "its inputs cannot be compared")
+            enclosing = _enclosing_pair(result, comparison.results)
+            if not agreed and enclosing is not None and _inputs_agree(enclosing, by_original, port, by_port, atol):
+                # the differing input was computed by the enclosing module's own code, whose inputs agreed
+                inside = [call.label for call in port.calls if call.index not in by_port
+                          and enclosing.pair.port.start < call.start and call.index < enclosing.pair.port.index]
+                return Divergence(enclosing, THIS_MODULE,
+                                  f"it computed the input of {result.pair.port.label}, which already differs, from "
+                                  f"inputs that agreed", inside, inside_label="the port ran inside it")
         between = _unaligned_upstream(result.pair.port, port, by_port)
         return Divergence(result, THIS_MODULE if agreed else INPUT_DIFFERED, reason, between)
     return None
+
+
+def _enclosing_pair(result: PairResult, results: list[PairResult]) -> PairResult | None:
+    """The innermost pair whose calls started before and finished after this pair's, on both sides."""
+    found = [other for other in results if other.pair.how != "model"
+             and other.pair.port.start < result.pair.port.start and other.pair.port.index > result.pair.port.index
+             and other.pair.original.start < result.pair.original.start
+             and other.pair.original.index > result.pair.original.index]
+    return max(found, key=lambda other: other.pair.port.start, default=None)
+
+
+def _inputs_agree(result: PairResult, by_original, port: Trace, by_port, atol: float) -> bool:
+    original_producer, port_producer = _producer(result.pair.original), _producer(result.pair.port)
+    if isinstance(original_producer, int) and isinstance(port_producer, int):
+        paired = by_original.get(original_producer)
+        if paired is not None and paired.pair.port.index == port_producer:
+            return paired.max_difference is not None and paired.max_difference <= atol
+    if isinstance(original_producer, int) or isinstance(port_producer, int):
+        upstream = _upstream_pairs(result.pair.port, port, by_port)
+        return all(item.max_difference is not None and item.max_difference <= atol for item in upstream)
+    return result.input_difference is not None and result.input_difference <= atol
 
 
 def _inputs_correspond(pair: Pair, by_original: dict[int, Pair]) -> bool:

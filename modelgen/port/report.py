@@ -35,8 +35,7 @@ def render_text(comparison: Comparison) -> str:
                      f"(max diff {_number(divergence.result.max_difference)}): {divergence.verdict}; "
                      f"{divergence.reason}")
         if divergence.port_unaligned_between:
-            lines.append(f"  the port also ran, without a counterpart, before it: "
-                         f"{', '.join(divergence.port_unaligned_between[:8])}")
+            lines.append(f"  {divergence.inside_label}: {', '.join(divergence.port_unaligned_between[:8])}")
     verdict = "agree" if comparison.agrees else "DIFFER"
     lines.append(f"final outputs {verdict}: max diff {_number(comparison.final.max_difference)} "
                  f"(tolerance {comparison.atol:g})")
@@ -52,7 +51,7 @@ def as_dict(comparison: Comparison) -> dict:
         "first_divergence": None if divergence is None else {
             **divergence.result.as_dict(), "verdict": divergence.verdict, "reason": divergence.reason,
             "inputs_agreed": divergence.verdict.startswith("this module"),
-            "port_unaligned_before": divergence.port_unaligned_between},
+            "port_unaligned_calls": divergence.port_unaligned_between, "those_calls": divergence.inside_label},
         "unaligned": {"original": [call.label for call in alignment.unaligned_original],
                       "port": [call.label for call in alignment.unaligned_port]},
     }
