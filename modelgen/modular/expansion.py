@@ -32,6 +32,8 @@ VARIABLES_AT_THE_BEGINNING = ("logger", "_CHECKPOINT_FOR_DOC", "_CONFIG_FOR_DOC"
 # module-level names whose modular value always wins over the parent's, and those whose wins unless None
 ASSIGNMENTS_KEPT = (r"_CHECKPOINT", r"_EXPECTED", r"_FOR_DOC", r"_HIDDEN_STATES_START_POSITION")
 ASSIGNMENTS_KEPT_UNLESS_NONE = (r"_DOCSTRING",)
+# module-level hooks the modular file defines are written to the file of the classes they name, before `__all__`
+MODULE_HOOKS = ("__getattr__",)
 _MODULAR_NAME = re.compile(r"modular_(.*)\.py$")
 
 
@@ -287,6 +289,13 @@ class _Run:
                     index = counters[kind]
                     counters[kind] += 1
                 files[kind][dependency] = (index, dependency_node)
+        for name in MODULE_HOOKS:
+            if name in self.modular.assignments:
+                statement = self.modular.assignments[name]
+                kinds = [kind_of_class(n) for n in sorted(statement.names) if n in self.modular.classes]
+                kind = kinds[0] if kinds else "modeling"
+                files[kind][name] = (counters[kind], self._node(statement))
+                counters[kind] += 1
         for kind, node in self.modular.all_per_kind.items():
             files[kind]["__all__"] = (counters[kind], node)
             self.names_of[id(node)] = set()
