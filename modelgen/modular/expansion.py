@@ -345,6 +345,7 @@ class _Run:
             renamed_super=renamed_super,
             rename_docs=self._rename_docs,
             child_bases=child_bases,
+            ancestors=self._ancestors(mapper, mapper.classes[renamed_super]),
         )
         for rule in self.expander.rules:
             rule.apply(merge)
@@ -354,6 +355,22 @@ class _Run:
         node = statement.node
         self.names_of[id(node)] = statement.names
         return node
+
+    def _ancestors(self, mapper: ModuleMap, statement) -> set[str]:
+        """The names of the classes `statement`'s class inherits from, through the parent and modular files."""
+        found: set[str] = set()
+        pending = [statement]
+        while pending:
+            current = pending.pop()
+            for base in current.syntax[0].bases:
+                name = ast.unparse(base)
+                if name in found:
+                    continue
+                found.add(name)
+                for classes in (mapper.classes, self.modular.classes):
+                    if name in classes:
+                        pending.append(classes[name])
+        return found
 
     def _rename_docs(self, old_prefix: str, new_prefix: str, node: cst.CSTNode) -> cst.CSTNode:
         rename = CaseRename(self.names.lowercase(old_prefix), self.names.lowercase(new_prefix), self.names)

@@ -5,7 +5,7 @@ reassigns after the call is replaced in place and one it deletes (`del self.x`) 
 statements after the call follow, unless the parent already has them (compared without comments).
 `self.post_init()` is kept last and the parent's `super().__init__(...)` first. An overriding method without a
 docstring takes the parent's; a docstring the child writes replaces the parent's. Calls written against a base class
-(`nn.Module.__init__(self)`, a base of the child or of the result) become `super()` calls.
+(`nn.Module.__init__(self)`, a base of the child, of the result or an ancestor of those) become `super()` calls.
 """
 
 from __future__ import annotations
@@ -127,7 +127,7 @@ class SuperCalls(ClassRule):
         child_methods = merge.child_methods
         parent_methods = merge.parent_methods
         result_bases = {dotted_name(base.value) for base in merge.bases} - {None}
-        to_super = _BaseCallsToSuper(set(merge.child_bases) | result_bases)
+        to_super = _BaseCallsToSuper(set(merge.child_bases) | result_bases | merge.ancestors)
         merge.members = [
             self._unravelled(member, parent_methods.get(member.name.value), to_super)
             if isinstance(member, cst.FunctionDef) and member.name.value in child_methods
