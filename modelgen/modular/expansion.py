@@ -318,7 +318,8 @@ class _Run:
             self.names_of[id(merged)] = names_in(merged)
             dependencies = mapper.dependencies_of_class(name, self.names_of[id(merged)], excluded=imported)
             dependencies, new_imports = self._split_other_kinds(kind, dependencies, mapper)
-            wanted = closure(mapper.class_dependencies, dependencies, already=set(present))
+            # a class the modular file defines is written from the modular file, with its own dependencies
+            wanted = closure(mapper.class_dependencies, dependencies, already=set(present) | set(self.modular.classes))
             order = self._parent_order(mapper, set(wanted))
             nodes = {dep: (order[dep], self._node(mapper.global_nodes[dep])) for dep in wanted}
         else:
