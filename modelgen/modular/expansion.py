@@ -32,6 +32,8 @@ VARIABLES_AT_THE_BEGINNING = ("logger", "_CHECKPOINT_FOR_DOC", "_CONFIG_FOR_DOC"
 # module-level names whose modular value always wins over the parent's, and those whose wins unless None
 ASSIGNMENTS_KEPT = (r"_CHECKPOINT", r"_EXPECTED", r"_FOR_DOC", r"_HIDDEN_STATES_START_POSITION")
 ASSIGNMENTS_KEPT_UNLESS_NONE = (r"_DOCSTRING",)
+# module-level hooks the modular file defines are written to the file of the classes they name, before `__all__`
+MODULE_HOOKS = ("__getattr__",)
 _MODULAR_NAME = re.compile(r"modular_(.*)\.py$")
 
 
@@ -287,6 +289,13 @@ class _Run:
                     index = counters[kind]
                     counters[kind] += 1
                 files[kind][dependency] = (index, dependency_node)
+        for name in MODULE_HOOKS:
+            if name in self.modular.assignments:
+                statement = self.modular.assignments[name]
+                kinds = [kind_of_class(n) for n in sorted(statement.names) if n in self.modular.classes]
+                kind = kinds[0] if kinds else "modeling"
+                files[kind][name] = (counters[kind], self._node(statement))
+                counters[kind] += 1
         for kind, node in self.modular.all_per_kind.items():
             files[kind]["__all__"] = (counters[kind], node)
             self.names_of[id(node)] = set()
@@ -309,7 +318,8 @@ class _Run:
             self.names_of[id(merged)] = names_in(merged)
             dependencies = mapper.dependencies_of_class(name, self.names_of[id(merged)], excluded=imported)
             dependencies, new_imports = self._split_other_kinds(kind, dependencies, mapper)
-            wanted = closure(mapper.class_dependencies, dependencies, already=set(present))
+            # a class the modular file defines is written from the modular file, with its own dependencies
+            wanted = closure(mapper.class_dependencies, dependencies, already=set(present) | set(self.modular.classes))
             order = self._parent_order(mapper, set(wanted))
             nodes = {dep: (order[dep], self._node(mapper.global_nodes[dep])) for dep in wanted}
         else:
@@ -336,6 +346,7 @@ class _Run:
             renamed_super=renamed_super,
             rename_docs=self._rename_docs,
             child_bases=child_bases,
+            ancestors=self._ancestors(mapper, mapper.classes[renamed_super]),
         )
         for rule in self.expander.rules:
             rule.apply(merge)
@@ -345,6 +356,22 @@ class _Run:
         node = statement.node
         self.names_of[id(node)] = statement.names
         return node
+
+    def _ancestors(self, mapper: ModuleMap, statement) -> set[str]:
+        """The names of the classes `statement`'s class inherits from, through the parent and modular files."""
+        found: set[str] = set()
+        pending = [statement]
+        while pending:
+            current = pending.pop()
+            for base in current.syntax[0].bases:
+                name = ast.unparse(base)
+                if name in found:
+                    continue
+                found.add(name)
+                for classes in (mapper.classes, self.modular.classes):
+                    if name in classes:
+                        pending.append(classes[name])
+        return found
 
     def _rename_docs(self, old_prefix: str, new_prefix: str, node: cst.CSTNode) -> cst.CSTNode:
         rename = CaseRename(self.names.lowercase(old_prefix), self.names.lowercase(new_prefix), self.names)

@@ -17,6 +17,8 @@ SUFFIX_TO_KIND = {
     "AudioKwargs": "processing",
     "ImageProcessor": "image_processing",
     "ImageProcessorPil": "image_processing_pil",
+    "ImageProcessorKwargs": "image_processing",
+    "VideoProcessorKwargs": "video_processing",
     "ImageProcessorFast": "image_processing*_fast",
     "FastImageProcessorKwargs": "image_processing*_fast",
     "VideoProcessor": "video_processing",

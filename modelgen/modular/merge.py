@@ -53,6 +53,8 @@ class ClassMerge:
     renamed_super: str  # the parent's name after the rename (`Olmo2Attention`)
     rename_docs: Callable[[str, str, cst.CSTNode], cst.CSTNode]  # (old prefix, new prefix, node) -> node
     child_bases: list[str] = field(default_factory=list)
+    # every class the bases of the result inherit from, as far as the parent and modular files define them
+    ancestors: set[str] = field(default_factory=set)
     docstring: list[cst.CSTNode] = field(default_factory=list)
     attributes: dict[str, cst.CSTNode] = field(default_factory=dict)
     members: list[cst.CSTNode] = field(default_factory=list)

@@ -1,10 +1,9 @@
-"""The class docstring: the child's merged into the parent's (see `modelgen.modular.docstrings`)."""
+"""The class docstring: the child's when it writes one (it replaces the parent's whole), else the parent's."""
 
 from __future__ import annotations
 
 import libcst as cst
 
-from modelgen.modular.docstrings import merge_docstrings
 from modelgen.modular.merge import ClassMerge, ClassRule, is_docstring
 
 
@@ -21,9 +20,7 @@ class ClassDocstring(ClassRule):
             if not merge.docstring:
                 merge.docstring = [cst.SimpleStatementLine(body=[cst.Expr(cst.SimpleString(child_text))])]
             else:
-                original = merge.docstring[0]
-                merged = merge_docstrings(original.body[0].value.value, child_text)
-                merge.docstring = [original.with_changes(body=[cst.Expr(cst.SimpleString(merged))])]
+                merge.docstring = [merge.docstring[0].with_changes(body=[cst.Expr(cst.SimpleString(child_text))])]
 
 
 RULE = ClassDocstring()

@@ -4,8 +4,8 @@ The child's statements before the call come first, then the parent's body, in wh
 reassigns after the call is replaced in place and one it deletes (`del self.x`) is dropped; the child's other
 statements after the call follow, unless the parent already has them (compared without comments).
 `self.post_init()` is kept last and the parent's `super().__init__(...)` first. An overriding method without a
-docstring takes the parent's; a docstring fragment is merged into it. Calls written against a base class
-(`nn.Module.__init__(self)`) become `super()` calls.
+docstring takes the parent's; a docstring the child writes replaces the parent's. Calls written against a base class
+(`nn.Module.__init__(self)`, a base of the child, of the result or an ancestor of those) become `super()` calls.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ import re
 
 import libcst as cst
 
-from modelgen.modular.docstrings import merge_docstrings
 from modelgen.modular.mapping import code_of
 from modelgen.modular.merge import ClassMerge, ClassRule, dotted_name, is_docstring
 
@@ -121,17 +120,14 @@ def _super_init_first(body: list[cst.CSTNode]) -> list[cst.CSTNode]:
     return body
 
 
-def _docstring_text(statement: cst.CSTNode) -> str:
-    return statement.body[0].value.value
-
-
 class SuperCalls(ClassRule):
     name = "super-calls"
 
     def apply(self, merge: ClassMerge) -> None:
         child_methods = merge.child_methods
         parent_methods = merge.parent_methods
-        to_super = _BaseCallsToSuper(set(merge.child_bases))
+        result_bases = {dotted_name(base.value) for base in merge.bases} - {None}
+        to_super = _BaseCallsToSuper(set(merge.child_bases) | result_bases | merge.ancestors)
         merge.members = [
             self._unravelled(member, parent_methods.get(member.name.value), to_super)
             if isinstance(member, cst.FunctionDef) and member.name.value in child_methods
@@ -156,9 +152,6 @@ class SuperCalls(ClassRule):
                 statement = statement.visit(to_super)
             if is_docstring(statement):
                 has_doc = True
-                if parent_doc is not None:
-                    merged = merge_docstrings(_docstring_text(parent_doc), _docstring_text(statement))
-                    statement = statement.with_changes(body=[cst.Expr(cst.SimpleString(merged))])
                 body.append(statement)
             elif not _single(statement, cst.Del) and not called:
                 body.append(statement)
