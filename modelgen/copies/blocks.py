@@ -9,8 +9,10 @@ definition. Everything is computed lazily: most files only ever answer a few loo
 from __future__ import annotations
 
 import bisect
+import io
 import itertools
 import re
+import tokenize
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
@@ -42,6 +44,28 @@ class Definition:
 
 def indent_of(line: str) -> str:
     return line[: len(line) - len(line.lstrip(" \t"))]
+
+
+def signature_length(lines: list[str]) -> int:
+    """How many lines the `def`/`class` signature at the top of a block spans (to its closing `:`).
+
+    A block whose signature cannot be tokenized counts its first line only.
+    """
+    text = "".join(line.lstrip() if index == 0 else line for index, line in enumerate(lines))
+    depth = 0
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            if token.type != tokenize.OP:
+                continue
+            if token.string in "([{":
+                depth += 1
+            elif token.string in ")]}":
+                depth -= 1
+            elif token.string == ":" and depth == 0:
+                return token.start[0]
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        pass
+    return 1
 
 
 class SourceText:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import difflib
+import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -16,9 +17,11 @@ from modelgen.cache import FileFingerprints, ResultCache, combined_hash
 from modelgen.changeset import ChangeSet
 from modelgen.copies.blocks import SourceText
 from modelgen.copies.comparison import Expectation, build_expectation, is_consistent, same_code
+from modelgen.copies.dialects import dialect_for
 from modelgen.copies.fixing import dependency_order, minimal_repair
 from modelgen.copies.markers import Marker, find_markers
 from modelgen.copies.resolution import ResolutionError, Resolver, SourceBlock, TextStore
+from modelgen.copies.safety import check_rewrites
 from modelgen.copies.scan import MarkedFile, is_test_file, outermost_markers, scan_markers
 from modelgen.errors import ModelgenError
 from modelgen.formatting import format_snippets
@@ -75,6 +78,7 @@ class _Outcome:
 class CopyChecker:
     def __init__(self, layout: RepoLayout, use_cache: bool = True, strict_markers: bool = False):
         self.layout = layout
+        self.dialect = dialect_for(layout)
         self.strict_markers = strict_markers
         self.cache = ResultCache("check-copies", layout.root, enabled=use_cache)
         self.fingerprints = FileFingerprints(self.cache)
@@ -90,7 +94,7 @@ class CopyChecker:
         wanted = None if paths is None else {path.resolve() for path in paths}
         report = CheckReport()
         self._marked_paths = []
-        for marked_file in scan_markers(self.layout, self.cache, self.fingerprints, self.texts):
+        for marked_file in scan_markers(self.layout, self.cache, self.fingerprints, self.texts, self.dialect):
             self._marked_paths.append(marked_file.path)
             lines = self._selected_lines(marked_file, wanted)
             if lines is not None and not lines:
@@ -117,7 +121,7 @@ class CopyChecker:
             return None
 
     def _cache_key(self, marked_file: MarkedFile) -> str:
-        parts = [CHECK_VERSION, str(self.strict_markers), marked_file.content_hash]
+        parts = [CHECK_VERSION, self.dialect.name, str(self.strict_markers), marked_file.content_hash]
         for marker in marked_file.markers:
             source = self._source_file(marker)
             parts.append(self.fingerprints.hash(source) if source is not None else f"missing:{marker.target}")
@@ -167,7 +171,7 @@ class CopyChecker:
             if not self.strict_markers:
                 outcome.kind = "skipped"  # unchecked, as the reference leaves it; the note says so
                 outcome.notes[0] += "; its copy is not checked until the spelling is fixed"
-        outcome.notes.extend(f"replacement `{item}` is not applied (a side is a phrase)" for item in marker.ignored_items)
+        outcome.notes.extend(f"replacement `{item}` is not applied ({_why_ignored(item)})" for item in marker.ignored_items)
         return outcome
 
     def _compare(self, path: Path, marker: Marker) -> _Outcome:
@@ -193,6 +197,7 @@ class CopyChecker:
             marker.replacements,
             text.lines[definition.header : end],
             text.lines_in_strings_between(definition.header, end),
+            compare_signature=self.dialect.compare_signature,
         )
         outcome = _Outcome(path, marker, "ok", source=source, header=definition.header, end=end, expectation=expectation)
         if source.note:
@@ -370,7 +375,7 @@ class CopyChecker:
         if getattr(text, "_markers_by_identity", None) is None:
             index: dict[tuple[Path, str, int], Marker] = {}
             counts: dict[str, int] = {}
-            markers = find_markers(text.text, self.layout.package, is_test_file(self.layout, path))
+            markers = find_markers(text.text, self.layout.package, is_test_file(self.layout, path), self.dialect)
             for marker in outermost_markers(text, markers):
                 definition = text.first_definition_after(marker.line - 1)
                 qualname = text.qualname_at(definition.header) if definition else f"<line {marker.line}>"
@@ -380,11 +385,8 @@ class CopyChecker:
         return text._markers_by_identity
 
     def _validate(self, changes: ChangeSet) -> None:
-        for path in changes.changed_paths():
-            try:
-                ast.parse(changes.new_texts[path])
-            except SyntaxError as error:
-                raise ModelgenError(f"a fix would leave the file unparsable ({error.msg}); nothing was written", self.layout.relative(path), error.lineno) from None
+        rewrites = {path: (path.read_text(encoding="utf-8"), changes.new_texts[path]) for path in changes.changed_paths()}
+        check_rewrites(rewrites, self.layout.relative)
 
 
 def _levels(order: list, dependencies: dict) -> list[list]:
@@ -393,6 +395,12 @@ def _levels(order: list, dependencies: dict) -> list[list]:
     for node in order:
         level[node] = 1 + max((level[other] for other in dependencies[node] if other in level), default=-1)
     return [[node for node in order if level[node] == depth] for depth in range(max(level.values(), default=-1) + 1)]
+
+
+def _why_ignored(item: str) -> str:
+    if re.search(r"\s->|->\s", item):
+        return "spaces around the arrow, as the reference checker reads it"
+    return "a side is a phrase"
 
 
 def _first_changed_line(before: list[str], after: list[str]) -> int:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from modelgen.cache import FileFingerprints, ResultCache
 from modelgen.copies.blocks import SourceText
+from modelgen.copies.dialects import Dialect, dialect_for
 from modelgen.copies.markers import Marker, find_markers
 from modelgen.copies.resolution import TextStore
 from modelgen.repo import RepoLayout
@@ -21,21 +22,22 @@ class MarkedFile:
     markers: list[Marker]
 
 
-def checked_roots(layout: RepoLayout) -> list[Path]:
-    """Where markers are checked: the package and `tests/models`, as the reference checker does.
+def checked_roots(layout: RepoLayout, dialect: Dialect | None = None) -> list[Path]:
+    """Where markers are checked: the package, and `tests/models` where the dialect checks tests.
 
     `[tool.modelgen.check-copies] paths` (relative to the repository root) overrides this.
     """
     configured = layout.settings.section("check-copies").get("paths")
     if configured:
         return [layout.root / path for path in configured]
-    return [layout.package_dir, layout.tests_dir / "models"]
+    dialect = dialect or dialect_for(layout)
+    return [layout.package_dir, layout.tests_dir / "models"] if dialect.check_tests else [layout.package_dir]
 
 
-def python_files(layout: RepoLayout) -> list[Path]:
+def python_files(layout: RepoLayout, dialect: Dialect | None = None) -> list[Path]:
     """Every `.py` file under the checked roots, in a stable order."""
     found = []
-    for base in checked_roots(layout):
+    for base in checked_roots(layout, dialect):
         for folder, subfolders, files in os.walk(base):
             subfolders[:] = sorted(name for name in subfolders if name != "__pycache__" and not name.startswith("."))
             found.extend(Path(folder, name) for name in sorted(files) if name.endswith(".py"))
@@ -47,28 +49,33 @@ def is_test_file(layout: RepoLayout, path: Path) -> bool:
 
 
 def scan_markers(
-    layout: RepoLayout, cache: ResultCache, fingerprints: FileFingerprints, texts: TextStore | None = None
+    layout: RepoLayout,
+    cache: ResultCache,
+    fingerprints: FileFingerprints,
+    texts: TextStore | None = None,
+    dialect: Dialect | None = None,
 ) -> Iterator[MarkedFile]:
     """The files that contain markers, with their markers (cached per content hash), one at a time.
 
     Texts read along the way are handed to `texts`, so the checker does not read them again.
     """
     tests_dir = layout.tests_dir
-    for path in python_files(layout):
+    dialect = dialect or dialect_for(layout)
+    for path in python_files(layout, dialect):
         digest = fingerprints.unchanged_hash(path)
-        stored = cache.get(f"markers:{digest}") if digest is not None else None
+        stored = cache.get(f"markers:{dialect.name}:{digest}") if digest is not None else None
         if stored is None:
             data = path.read_bytes()  # read once: hashed and scanned
             digest = fingerprints.hash(path, data)
             text = data.decode("utf-8", errors="replace")
-            markers = find_markers(text, layout.package, path.is_relative_to(tests_dir))
+            markers = find_markers(text, layout.package, path.is_relative_to(tests_dir), dialect)
             stored = []
             if markers:
                 source_text = SourceText(text)
                 stored = [marker.to_json() for marker in outermost_markers(source_text, markers)]
                 if texts is not None:
                     texts.preload(path, source_text)
-            cache.put(f"markers:{digest}", stored)
+            cache.put(f"markers:{dialect.name}:{digest}", stored)
         if stored:
             yield MarkedFile(path, digest, [Marker.from_json(item) for item in stored])
 
