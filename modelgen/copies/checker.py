@@ -247,20 +247,24 @@ class CopyChecker:
             return results
 
     # ------------------------------------------------------------------- fixing
-    def fix(self) -> CheckReport:
+    def fix(self, paths: list[Path] | None = None) -> CheckReport:
         """Repair every drifted copy, dependencies first; write all changes atomically at the end.
 
         The drifted copies are repaired in dependency order; then the copies of every file that changed are
         examined again (a repaired copy may be the source of other copies), round after round, until
         nothing drifts. Errors found by the check stay findings: they cannot be fixed.
+
+        With `paths`, only what `check(paths)` reports is repaired, and after it only the copies of the
+        blocks this fix rewrote: drift elsewhere, even in the same files, is left alone.
         """
-        initial = self.check()
+        initial = self.check(paths)
         report = CheckReport(notes=initial.notes)
         report.findings = [finding for finding in initial.findings if finding.kind != "drift"]
         pending = [self._identity((self.layout.root / f.path, f.line)) for f in initial.findings if f.kind == "drift"]
         changes = ChangeSet(self.layout.root)
         changed_files: set[Path] = set()
         cyclic: set = set()
+        touched = set(pending)
         for _ in range(MAX_FIX_ROUNDS):
             if not pending:
                 break
@@ -268,35 +272,40 @@ class CopyChecker:
             order, cycles = dependency_order(pending, dependencies.__getitem__)
             report.findings.extend(self._cycle_finding(cycle) for cycle in cycles)
             cyclic.update(identity for cycle in cycles for identity in cycle)
-            changed_now = set()
+            repaired = set()
             for level in _levels(order, dependencies):
-                changed_now |= self._repair(level, changes)
+                repaired |= self._repair(level, changes)
+            changed_now = {identity[0] for identity in repaired}
             changed_files |= changed_now
-            pending = self._drifted_copies_of(changed_now, exclude=cyclic)
+            candidates = self._copies_of(changed_now) if paths is None else self._copies_of_blocks(repaired)
+            pending = self._drifted(candidates, exclude=cyclic)
+            touched.update(pending)
         self._validate(changes)
-        verification = self._verify(changed_files, exclude=cyclic)
+        verification = self._verify(self._copies_of(changed_files) if paths is None else sorted(touched), exclude=cyclic)
         report.checked = initial.checked
         report.findings.extend(verification)
         report.written = [self.layout.relative(path) for path in changes.write()]
         return report
 
-    def _repair(self, identities: list, changes: ChangeSet) -> set[Path]:
+    def _repair(self, identities: list, changes: ChangeSet) -> set:
         """Fix in memory the copies among `identities` that drift (independent of each other: one ruff
-        process for all); the paths of the files that changed."""
-        outcomes = [self._examine(*located) for identity in identities if (located := self._locate(identity))]
-        drifted = [outcome for outcome in outcomes if outcome.kind == "drift"]
-        self._repair_all(drifted)
+        process for all); the identities of the copies that changed."""
+        examined = [(identity, self._examine(*located)) for identity in identities if (located := self._locate(identity))]
+        drifted = [(identity, outcome) for identity, outcome in examined if outcome.kind == "drift"]
+        self._repair_all([outcome for _, outcome in drifted])
         by_file: dict[Path, list[_Outcome]] = {}
-        for outcome in drifted:
+        repaired = set()
+        for identity, outcome in drifted:
             if outcome.kind == "drift" and outcome.repaired is not None:
                 by_file.setdefault(outcome.path, []).append(outcome)
+                repaired.add(identity)
         for path, file_outcomes in by_file.items():
             lines = list(self.texts.get(path).lines)
             for outcome in sorted(file_outcomes, key=lambda outcome: outcome.header, reverse=True):
                 lines[outcome.header : outcome.end] = outcome.repaired
             self.texts.put(path, "".join(lines))
             changes.set(path, "".join(lines))
-        return set(by_file)
+        return repaired
 
     def _dependencies(self, identity, candidates) -> list:
         """Candidates whose copy lies inside this copy's source block: they are repaired first."""
@@ -334,9 +343,31 @@ class CopyChecker:
                     identities.append(identity)
         return identities
 
-    def _drifted_copies_of(self, files: set[Path], exclude: set) -> list:
+    def _copies_of_blocks(self, identities: set) -> list:
+        """Identities of the markers anywhere whose source block overlaps one of these copies' blocks."""
+        regions: dict[Path, list[tuple[int, int]]] = {}
+        for identity in identities:
+            located = self._locate(identity)
+            text = self.texts.get(identity[0])
+            definition = located and text.first_definition_after(located[1].line - 1)
+            if definition is not None:
+                regions.setdefault(identity[0], []).append((definition.header, text.block_end(definition.header, True)))
+        found = []
+        for path in self._marked_paths:
+            for identity, marker in self._markers_by_identity(path).items():
+                if self._source_file(marker) not in regions:
+                    continue
+                try:
+                    source = self.resolver.resolve(marker.target)
+                except (ResolutionError, OSError, UnicodeDecodeError):
+                    continue
+                if any(start < source.end and source.start < end for start, end in regions[source.path]):
+                    found.append(identity)
+        return found
+
+    def _drifted(self, identities: list, exclude: set) -> list:
         drifted = []
-        for identity in self._copies_of(files):
+        for identity in identities:
             if identity in exclude:
                 continue
             located = self._locate(identity)
@@ -344,10 +375,10 @@ class CopyChecker:
                 drifted.append(identity)
         return drifted
 
-    def _verify(self, files: set[Path], exclude: set) -> list[Finding]:
+    def _verify(self, identities: list, exclude: set) -> list[Finding]:
         """What still drifts among the copies touched by the fix: it could not be fixed."""
         findings = []
-        for identity in self._copies_of(files):
+        for identity in identities:
             located = None if identity in exclude else self._locate(identity)
             if located is None:
                 continue
