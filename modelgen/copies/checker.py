@@ -90,19 +90,33 @@ class CopyChecker:
         """Check every marker, or with `paths` those in the paths plus the copies of sources in them.
 
         Files are scanned and checked one after the other, so a file's text is still in memory when checked.
+        The drifted copies of every file are formatted together at the end (one ruff process in all).
         """
         wanted = None if paths is None else {path.resolve() for path in paths}
         report = CheckReport()
         self._marked_paths = []
+        self._copy_files_by_source: dict[Path, set[Path]] = {}
+        results: list[tuple[list[dict] | list[_Outcome], set[int] | None, str]] = []
+        drifted: list[_Outcome] = []
         for marked_file in scan_markers(self.layout, self.cache, self.fingerprints, self.texts, self.dialect):
             self._marked_paths.append(marked_file.path)
+            for marker in marked_file.markers:
+                self._copy_files_by_source.setdefault(self._source_file(marker), set()).add(marked_file.path)
             lines = self._selected_lines(marked_file, wanted)
             if lines is not None and not lines:
                 continue
             key = self._cache_key(marked_file)
             stored = self.cache.get(key)
             if stored is None:
-                stored = self._check_file(marked_file)
+                outcomes = [self._examine(marked_file.path, marker) for marker in marked_file.markers]
+                drifted.extend(outcome for outcome in outcomes if outcome.kind == "drift")
+                results.append((outcomes, lines, key))
+            else:
+                results.append((stored, lines, ""))
+        self._repair_all(drifted)
+        for stored, lines, key in results:
+            if key:
+                stored = [self._record(outcome) for outcome in stored]
                 self.cache.put(key, stored)
             self._collect(report, stored, lines)
         self.cache.save(prune=paths is None)
@@ -126,11 +140,6 @@ class CopyChecker:
             source = self._source_file(marker)
             parts.append(self.fingerprints.hash(source) if source is not None else f"missing:{marker.target}")
         return "result:" + combined_hash(*parts)
-
-    def _check_file(self, marked_file: MarkedFile) -> list[dict]:
-        outcomes = [self._examine(marked_file.path, marker) for marker in marked_file.markers]
-        self._repair_all([outcome for outcome in outcomes if outcome.kind == "drift"])
-        return [self._record(outcome) for outcome in outcomes]
 
     def _record(self, outcome: _Outcome) -> dict:
         relative = self.layout.relative(outcome.path)
@@ -334,10 +343,15 @@ class CopyChecker:
         chain = " -> ".join(self._locate(identity)[1].target for identity in cycle)
         return Finding(self.layout.relative(path), marker.line, marker.target, "error", f"copies form a cycle: {chain}")
 
+    def _candidate_paths(self, files: set[Path]) -> list[Path]:
+        """The marked files that hold a marker whose source is in `files`, and `files` themselves, in scan order."""
+        wanted = set(files).union(*(self._copy_files_by_source.get(path, ()) for path in files))
+        return [path for path in self._marked_paths if path in wanted]
+
     def _copies_of(self, files: set[Path]) -> list:
         """Identities of the markers in `files` and of the markers anywhere whose source is in `files`."""
         identities = []
-        for path in self._marked_paths:
+        for path in self._candidate_paths(files):
             for identity, marker in self._markers_by_identity(path).items():
                 if path in files or self._source_file(marker) in files:
                     identities.append(identity)
@@ -353,7 +367,7 @@ class CopyChecker:
             if definition is not None:
                 regions.setdefault(identity[0], []).append((definition.header, text.block_end(definition.header, True)))
         found = []
-        for path in self._marked_paths:
+        for path in self._candidate_paths(set(regions)):
             for identity, marker in self._markers_by_identity(path).items():
                 if self._source_file(marker) not in regions:
                     continue
