@@ -8,6 +8,7 @@ definition. Everything is computed lazily: most files only ever answer a few loo
 
 from __future__ import annotations
 
+import ast
 import bisect
 import io
 import itertools
@@ -34,6 +35,9 @@ _STRING_OR_COMMENT = re.compile(
 )
 
 
+_SINGLE_LINE_STRING_OR_COMMENT = re.compile(r"#[^\n]*|\"[^\"\\\n]*(?:\\.[^\"\\\n]*)*\"|'[^'\\\n]*(?:\\.[^'\\\n]*)*'")
+
+
 @dataclass(frozen=True)
 class Definition:
     qualname: str  # `BertModel`, `BertModel.forward`
@@ -49,8 +53,24 @@ def indent_of(line: str) -> str:
 def signature_length(lines: list[str]) -> int:
     """How many lines the `def`/`class` signature at the top of a block spans (to its closing `:`).
 
-    A block whose signature cannot be tokenized counts its first line only.
+    Brackets are counted outside strings and comments; a signature holding a triple-quoted string is left to
+    `tokenize`. A block whose signature cannot be read counts its first line only.
     """
+    depth = 0
+    for index, line in enumerate(lines):
+        if '"""' in line or "'''" in line:
+            return _tokenized_signature_length(lines)
+        for char in _SINGLE_LINE_STRING_OR_COMMENT.sub("", line):
+            if char in "([{":
+                depth += 1
+            elif char in ")]}":
+                depth -= 1
+            elif char == ":" and depth == 0:
+                return index + 1
+    return 1
+
+
+def _tokenized_signature_length(lines: list[str]) -> int:
     text = "".join(line.lstrip() if index == 0 else line for index, line in enumerate(lines))
     depth = 0
     try:
@@ -75,6 +95,15 @@ class SourceText:
         self.text = text
         self.lines = text.splitlines(keepends=True)
         self._block_ends: dict[tuple[int, bool], int] = {}
+
+    @cached_property
+    def syntax_error(self) -> SyntaxError | None:
+        """Why the text does not parse, or None (parsed once per text)."""
+        try:
+            ast.parse(self.text)
+        except SyntaxError as error:
+            return error
+        return None
 
     @cached_property
     def _line_offsets(self) -> list[int]:

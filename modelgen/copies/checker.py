@@ -7,7 +7,6 @@ in dependency order, so copies of copies converge in one run, then writes every 
 
 from __future__ import annotations
 
-import ast
 import difflib
 import re
 from dataclasses import asdict, dataclass, field
@@ -84,6 +83,7 @@ class CopyChecker:
         self.fingerprints = FileFingerprints(self.cache)
         self.texts = TextStore()
         self.resolver = Resolver(layout, self.texts)
+        self._syntax_errors: dict[tuple[Path, int], SyntaxError | None] = {}
 
     # ----------------------------------------------------------------- checking
     def check(self, paths: list[Path] | None = None) -> CheckReport:
@@ -219,12 +219,18 @@ class CopyChecker:
     def _explain_unparsable(self, outcome: _Outcome, source_text: SourceText) -> None:
         """A drift caused by a file that does not parse is reported as that error instead."""
         for label, path, text in (("file", outcome.path, self.texts.get(outcome.path)), ("source", outcome.source.path, source_text)):
-            try:
-                ast.parse(text.text)
-            except SyntaxError as error:
+            error = self._syntax_error(path, text)
+            if error is not None:
                 where = f"{self.layout.relative(path)}:{error.lineno}"
                 outcome.kind, outcome.message = "error", f"{label} does not parse ({where}: {error.msg})"
                 return
+
+    def _syntax_error(self, path: Path, text: SourceText) -> SyntaxError | None:
+        """Parsed once per path and content: a fix examines the same sources and copies again and again."""
+        key = (path, hash(text.text))
+        if key not in self._syntax_errors:
+            self._syntax_errors[key] = text.syntax_error
+        return self._syntax_errors[key]
 
     def _repair_all(self, outcomes: list[_Outcome]) -> None:
         """Compute each drifted copy's repaired block (one ruff process for all of them)."""
