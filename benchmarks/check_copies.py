@@ -53,7 +53,7 @@ def measure(command: list[str], environment: dict[str, str], capture: bool = Fal
 
 
 def plant_in_source(tree: Path, target: str) -> Path:
-    """Insert `planted_drift = 0` after the first one-line assignment inside `target`'s definition."""
+    """Insert `planted_drift = 0` before the first statement of `target`'s body (after its docstring)."""
     parts = target.split(".")
     for cut in range(len(parts) - 1, 0, -1):
         path = tree / "src" / Path(*parts[:cut]).with_suffix(".py")
@@ -66,10 +66,11 @@ def plant_in_source(tree: Path, target: str) -> Path:
     for name in parts[cut:]:
         node = next(child for child in ast.iter_child_nodes(node)
                     if isinstance(child, (ast.ClassDef, ast.FunctionDef)) and child.name == name)
-    statement = next(child for child in ast.walk(node) if isinstance(child, ast.Assign) and child.lineno == child.end_lineno)
+    body = node.body[1:] if isinstance(node.body[0], ast.Expr) and isinstance(node.body[0].value, ast.Constant) else node.body
+    statement = body[0]
     lines = text.splitlines(keepends=True)
-    indent = lines[statement.lineno - 1][: statement.col_offset]
-    lines.insert(statement.lineno, f"{indent}planted_drift = 0\n")
+    first_line = min([statement.lineno, *(decorator.lineno for decorator in getattr(statement, "decorator_list", []))])
+    lines.insert(first_line - 1, f"{' ' * statement.col_offset}planted_drift = 0\n")
     path.write_text("".join(lines), encoding="utf-8")
     return path
 

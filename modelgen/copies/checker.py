@@ -95,13 +95,13 @@ class CopyChecker:
         wanted = None if paths is None else {path.resolve() for path in paths}
         report = CheckReport()
         self._marked_paths = []
-        self._copy_files_by_source: dict[Path, set[Path]] = {}
+        self._copy_sites_by_source: dict[Path | None, set[tuple[Path, str]]] = {}  # source -> (copy file, target)
         results: list[tuple[list[dict] | list[_Outcome], set[int] | None, str]] = []
         drifted: list[_Outcome] = []
         for marked_file in scan_markers(self.layout, self.cache, self.fingerprints, self.texts, self.dialect):
             self._marked_paths.append(marked_file.path)
             for marker in marked_file.markers:
-                self._copy_files_by_source.setdefault(self._source_file(marker), set()).add(marked_file.path)
+                self._copy_sites_by_source.setdefault(self._source_file(marker), set()).add((marked_file.path, marker.target))
             lines = self._selected_lines(marked_file, wanted)
             if lines is not None and not lines:
                 continue
@@ -265,9 +265,10 @@ class CopyChecker:
     def fix(self, paths: list[Path] | None = None) -> CheckReport:
         """Repair every drifted copy, dependencies first; write all changes atomically at the end.
 
-        The drifted copies are repaired in dependency order; then the copies of every file that changed are
+        The drifted copies are repaired in dependency order; then the copies of every block that changed are
         examined again (a repaired copy may be the source of other copies), round after round, until
-        nothing drifts. Errors found by the check stay findings: they cannot be fixed.
+        nothing drifts. Errors found by the check stay findings: they cannot be fixed. Only what the fix
+        touched is examined again: a copy whose source block did not change cannot start drifting.
 
         With `paths`, only what `check(paths)` reports is repaired, and after it only the copies of the
         blocks this fix rewrote: drift elsewhere, even in the same files, is left alone.
@@ -277,7 +278,6 @@ class CopyChecker:
         report.findings = [finding for finding in initial.findings if finding.kind != "drift"]
         pending = [self._identity((self.layout.root / f.path, f.line)) for f in initial.findings if f.kind == "drift"]
         changes = ChangeSet(self.layout.root)
-        changed_files: set[Path] = set()
         cyclic: set = set()
         touched = set(pending)
         for _ in range(MAX_FIX_ROUNDS):
@@ -290,13 +290,10 @@ class CopyChecker:
             repaired = set()
             for level in _levels(order, dependencies):
                 repaired |= self._repair(level, changes)
-            changed_now = {identity[0] for identity in repaired}
-            changed_files |= changed_now
-            candidates = self._copies_of(changed_now) if paths is None else self._copies_of_blocks(repaired)
-            pending = self._drifted(candidates, exclude=cyclic)
+            pending = self._drifted(self._copies_of_blocks(repaired), exclude=cyclic)
             touched.update(pending)
         self._validate(changes)
-        verification = self._verify(self._copies_of(changed_files) if paths is None else sorted(touched), exclude=cyclic)
+        verification = self._verify(sorted(touched), exclude=cyclic)
         report.checked = initial.checked
         report.findings.extend(verification)
         report.written = [self.layout.relative(path) for path in changes.write()]
@@ -349,20 +346,6 @@ class CopyChecker:
         chain = " -> ".join(self._locate(identity)[1].target for identity in cycle)
         return Finding(self.layout.relative(path), marker.line, marker.target, "error", f"copies form a cycle: {chain}")
 
-    def _candidate_paths(self, files: set[Path]) -> list[Path]:
-        """The marked files that hold a marker whose source is in `files`, and `files` themselves, in scan order."""
-        wanted = set(files).union(*(self._copy_files_by_source.get(path, ()) for path in files))
-        return [path for path in self._marked_paths if path in wanted]
-
-    def _copies_of(self, files: set[Path]) -> list:
-        """Identities of the markers in `files` and of the markers anywhere whose source is in `files`."""
-        identities = []
-        for path in self._candidate_paths(files):
-            for identity, marker in self._markers_by_identity(path).items():
-                if path in files or self._source_file(marker) in files:
-                    identities.append(identity)
-        return identities
-
     def _copies_of_blocks(self, identities: set) -> list:
         """Identities of the markers anywhere whose source block overlaps one of these copies' blocks."""
         regions: dict[Path, list[tuple[int, int]]] = {}
@@ -372,18 +355,19 @@ class CopyChecker:
             definition = located and text.first_definition_after(located[1].line - 1)
             if definition is not None:
                 regions.setdefault(identity[0], []).append((definition.header, text.block_end(definition.header, True)))
-        found = []
-        for path in self._candidate_paths(set(regions)):
-            for identity, marker in self._markers_by_identity(path).items():
-                if self._source_file(marker) not in regions:
-                    continue
-                try:
-                    source = self.resolver.resolve(marker.target)
-                except (ResolutionError, OSError, UnicodeDecodeError):
-                    continue
-                if any(start < source.end and source.start < end for start, end in regions[source.path]):
-                    found.append(identity)
-        return found
+        wanted: dict[Path, set[str]] = {}
+        for copy_path, target in {site for path in regions for site in self._copy_sites_by_source.get(path, ())}:
+            try:
+                source = self.resolver.resolve(target)
+            except (ResolutionError, OSError, UnicodeDecodeError):
+                continue
+            if any(start < source.end and source.start < end for start, end in regions.get(source.path, ())):
+                wanted.setdefault(copy_path, set()).add(target)
+        return [
+            identity
+            for path in self._marked_paths if path in wanted
+            for identity, marker in self._markers_by_identity(path).items() if marker.target in wanted[path]
+        ]
 
     def _drifted(self, identities: list, exclude: set) -> list:
         drifted = []
