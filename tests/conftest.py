@@ -1,4 +1,4 @@
-"""Shared fixtures: the fixture trees in `fixtures/` and the pinned, downloaded transformers trees."""
+"""Shared fixtures: the fixture trees in `fixtures/` and the pinned, downloaded library trees."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from modelgen.trees import pristine_tree, scratch_copy
+from modelgen.trees import parse_spec, pristine_tree, scratch_copy
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = PROJECT_ROOT / "fixtures"
@@ -51,6 +51,24 @@ def pristine_523() -> Path:
 
 
 @pytest.fixture(scope="session")
+def pristine_4576() -> Path:
+    """transformers 4.57.6, the last 4.x release."""
+    return pristine_tree("4.57.6")
+
+
+@pytest.fixture(scope="session")
+def pristine_diffusers() -> Path:
+    """diffusers 0.42.1, the largest other library with `# Copied from` markers."""
+    return pristine_tree("diffusers==0.42.1")
+
+
+@pytest.fixture(scope="session")
+def pristine_of():
+    """The pristine tree of a spec (`4.46.3`, `diffusers==0.42.1`); read-only."""
+    return pristine_tree
+
+
+@pytest.fixture(scope="session")
 def python_523() -> str:
     """The interpreter with the 5.23.0 tree's dependencies, for smoke workers (`make tree-venvs`)."""
     interpreter = PROJECT_ROOT / ".venv-523" / "bin" / "python"
@@ -61,9 +79,10 @@ def python_523() -> str:
 
 @pytest.fixture
 def scratch_tree(tmp_path):
-    """A writable copy of a pinned transformers tree: `scratch_tree("4.46.3")`."""
+    """A writable copy of a pinned tree: `scratch_tree("4.46.3")`, `scratch_tree("diffusers==0.42.1")`."""
 
-    def make(version: str) -> Path:
-        return scratch_copy(version, tmp_path / f"transformers-{version}")
+    def make(spec: str) -> Path:
+        library, version = parse_spec(spec)
+        return scratch_copy(spec, tmp_path / f"{library}-{version}")
 
     return make

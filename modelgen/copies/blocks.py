@@ -8,9 +8,12 @@ definition. Everything is computed lazily: most files only ever answer a few loo
 
 from __future__ import annotations
 
+import ast
 import bisect
+import io
 import itertools
 import re
+import tokenize
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
@@ -32,6 +35,9 @@ _STRING_OR_COMMENT = re.compile(
 )
 
 
+_SINGLE_LINE_STRING_OR_COMMENT = re.compile(r"#[^\n]*|\"[^\"\\\n]*(?:\\.[^\"\\\n]*)*\"|'[^'\\\n]*(?:\\.[^'\\\n]*)*'")
+
+
 @dataclass(frozen=True)
 class Definition:
     qualname: str  # `BertModel`, `BertModel.forward`
@@ -44,6 +50,44 @@ def indent_of(line: str) -> str:
     return line[: len(line) - len(line.lstrip(" \t"))]
 
 
+def signature_length(lines: list[str]) -> int:
+    """How many lines the `def`/`class` signature at the top of a block spans (to its closing `:`).
+
+    Brackets are counted outside strings and comments; a signature holding a triple-quoted string is left to
+    `tokenize`. A block whose signature cannot be read counts its first line only.
+    """
+    depth = 0
+    for index, line in enumerate(lines):
+        if '"""' in line or "'''" in line:
+            return _tokenized_signature_length(lines)
+        for char in _SINGLE_LINE_STRING_OR_COMMENT.sub("", line):
+            if char in "([{":
+                depth += 1
+            elif char in ")]}":
+                depth -= 1
+            elif char == ":" and depth == 0:
+                return index + 1
+    return 1
+
+
+def _tokenized_signature_length(lines: list[str]) -> int:
+    text = "".join(line.lstrip() if index == 0 else line for index, line in enumerate(lines))
+    depth = 0
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            if token.type != tokenize.OP:
+                continue
+            if token.string in "([{":
+                depth += 1
+            elif token.string in ")]}":
+                depth -= 1
+            elif token.string == ":" and depth == 0:
+                return token.start[0]
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        pass
+    return 1
+
+
 class SourceText:
     """One file's text split into lines, answering questions about its definitions and blocks."""
 
@@ -51,6 +95,15 @@ class SourceText:
         self.text = text
         self.lines = text.splitlines(keepends=True)
         self._block_ends: dict[tuple[int, bool], int] = {}
+
+    @cached_property
+    def syntax_error(self) -> SyntaxError | None:
+        """Why the text does not parse, or None (parsed once per text)."""
+        try:
+            ast.parse(self.text)
+        except SyntaxError as error:
+            return error
+        return None
 
     @cached_property
     def _line_offsets(self) -> list[int]:

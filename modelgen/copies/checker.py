@@ -7,8 +7,8 @@ in dependency order, so copies of copies converge in one run, then writes every 
 
 from __future__ import annotations
 
-import ast
 import difflib
+import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -18,9 +18,11 @@ from modelgen.copies.blocks import SourceText
 from modelgen.copies.bounded_regex import PatternTimeout
 from modelgen.copies.cache_entries import result_entry
 from modelgen.copies.comparison import Expectation, build_expectation, is_consistent, same_code
+from modelgen.copies.dialects import dialect_for
 from modelgen.copies.fixing import dependency_order, minimal_repair
 from modelgen.copies.markers import Marker, find_markers
 from modelgen.copies.resolution import ResolutionError, Resolver, SourceBlock, TextStore
+from modelgen.copies.safety import check_rewrites
 from modelgen.copies.scan import MarkedFile, is_test_file, outermost_markers, scan_markers
 from modelgen.copies.file_problems import report_file_problems
 from modelgen.errors import ModelgenError
@@ -79,31 +81,48 @@ class _Outcome:
 class CopyChecker:
     def __init__(self, layout: RepoLayout, use_cache: bool = True, strict_markers: bool = False):
         self.layout = layout
+        self.dialect = dialect_for(layout)
         self.strict_markers = strict_markers
         self.cache = ResultCache("check-copies", layout.root, enabled=use_cache)
         self.fingerprints = FileFingerprints(self.cache)
         self.texts = TextStore()
         self.resolver = Resolver(layout, self.texts)
+        self._syntax_errors: dict[tuple[Path, int], SyntaxError | None] = {}
 
     # ----------------------------------------------------------------- checking
     def check(self, paths: list[Path] | None = None) -> CheckReport:
         """Check every marker, or with `paths` those in the paths plus the copies of sources in them.
 
         Files are scanned and checked one after the other, so a file's text is still in memory when checked.
+        The drifted copies of every file are formatted together at the end (one ruff process in all).
         """
         wanted = None if paths is None else {path.resolve() for path in paths}
         report = CheckReport()
         self._marked_paths = []
         problems: list[FileProblem] = []
-        for marked_file in scan_markers(self.layout, self.cache, self.fingerprints, self.texts, problems):
+        self._copy_sites_by_source: dict[Path | None, set[tuple[Path, str]]] = {}  # source -> (copy file, target)
+        results: list[tuple[list[dict] | list[_Outcome], set[int] | None, str]] = []
+        drifted: list[_Outcome] = []
+        for marked_file in scan_markers(self.layout, self.cache, self.fingerprints, self.texts, problems,
+                                        self.dialect):
             self._marked_paths.append(marked_file.path)
+            for marker in marked_file.markers:
+                self._copy_sites_by_source.setdefault(self._source_file(marker), set()).add((marked_file.path, marker.target))
             lines = self._selected_lines(marked_file, wanted)
             if lines is not None and not lines:
                 continue
             key = self._cache_key(marked_file)
             stored = self.cache.get(key, shape=result_entry)
             if stored is None:
-                stored = self._check_file(marked_file)
+                outcomes = [self._examine(marked_file.path, marker) for marker in marked_file.markers]
+                drifted.extend(outcome for outcome in outcomes if outcome.kind == "drift")
+                results.append((outcomes, lines, key))
+            else:
+                results.append((stored, lines, ""))
+        self._repair_all(drifted)
+        for stored, lines, key in results:
+            if key:
+                stored = [self._record(outcome) for outcome in stored]
                 self.cache.put(key, stored)
             self._collect(report, stored, lines)
         report_file_problems(report, problems, self.layout, wanted)
@@ -123,16 +142,11 @@ class CopyChecker:
             return None
 
     def _cache_key(self, marked_file: MarkedFile) -> str:
-        parts = [CHECK_VERSION, str(self.strict_markers), marked_file.content_hash]
+        parts = [CHECK_VERSION, self.dialect.name, str(self.strict_markers), marked_file.content_hash]
         for marker in marked_file.markers:
             source = self._source_file(marker)
             parts.append(self.fingerprints.hash(source) if source is not None else f"missing:{marker.target}")
         return "result:" + combined_hash(*parts)
-
-    def _check_file(self, marked_file: MarkedFile) -> list[dict]:
-        outcomes = [self._examine(marked_file.path, marker) for marker in marked_file.markers]
-        self._repair_all([outcome for outcome in outcomes if outcome.kind == "drift"])
-        return [self._record(outcome) for outcome in outcomes]
 
     def _record(self, outcome: _Outcome) -> dict:
         relative = self.layout.relative(outcome.path)
@@ -173,7 +187,7 @@ class CopyChecker:
             if not self.strict_markers:
                 outcome.kind = "skipped"  # unchecked, as the reference leaves it; the note says so
                 outcome.notes[0] += "; its copy is not checked until the spelling is fixed"
-        outcome.notes.extend(f"replacement `{item}` is not applied (a side is a phrase)" for item in marker.ignored_items)
+        outcome.notes.extend(f"replacement `{item}` is not applied ({_why_ignored(item)})" for item in marker.ignored_items)
         return outcome
 
     def _compare(self, path: Path, marker: Marker) -> _Outcome:
@@ -200,6 +214,7 @@ class CopyChecker:
                 marker.replacements,
                 text.lines[definition.header : end],
                 text.lines_in_strings_between(definition.header, end),
+                compare_signature=self.dialect.compare_signature,
             )
         except PatternTimeout as error:
             return _Outcome(path, marker, "error", f"replacement not applied: {error}")
@@ -214,12 +229,18 @@ class CopyChecker:
     def _explain_unparsable(self, outcome: _Outcome, source_text: SourceText) -> None:
         """A drift caused by a file that does not parse is reported as that error instead."""
         for label, path, text in (("file", outcome.path, self.texts.get(outcome.path)), ("source", outcome.source.path, source_text)):
-            try:
-                ast.parse(text.text)
-            except SyntaxError as error:
+            error = self._syntax_error(path, text)
+            if error is not None:
                 where = f"{self.layout.relative(path)}:{error.lineno}"
                 outcome.kind, outcome.message = "error", f"{label} does not parse ({where}: {error.msg})"
                 return
+
+    def _syntax_error(self, path: Path, text: SourceText) -> SyntaxError | None:
+        """Parsed once per path and content: a fix examines the same sources and copies again and again."""
+        key = (path, hash(text.text))
+        if key not in self._syntax_errors:
+            self._syntax_errors[key] = text.syntax_error
+        return self._syntax_errors[key]
 
     def _repair_all(self, outcomes: list[_Outcome]) -> None:
         """Compute each drifted copy's repaired block (one ruff process for all of them)."""
@@ -251,20 +272,24 @@ class CopyChecker:
             return results
 
     # ------------------------------------------------------------------- fixing
-    def fix(self) -> CheckReport:
+    def fix(self, paths: list[Path] | None = None) -> CheckReport:
         """Repair every drifted copy, dependencies first; write all changes atomically at the end.
 
-        The drifted copies are repaired in dependency order; then the copies of every file that changed are
+        The drifted copies are repaired in dependency order; then the copies of every block that changed are
         examined again (a repaired copy may be the source of other copies), round after round, until
-        nothing drifts. Errors found by the check stay findings: they cannot be fixed.
+        nothing drifts. Errors found by the check stay findings: they cannot be fixed. Only what the fix
+        touched is examined again: a copy whose source block did not change cannot start drifting.
+
+        With `paths`, only what `check(paths)` reports is repaired, and after it only the copies of the
+        blocks this fix rewrote: drift elsewhere, even in the same files, is left alone.
         """
-        initial = self.check()
+        initial = self.check(paths)
         report = CheckReport(notes=initial.notes)
         report.findings = [finding for finding in initial.findings if finding.kind != "drift"]
         pending = [self._identity((self.layout.root / f.path, f.line)) for f in initial.findings if f.kind == "drift"]
         changes = ChangeSet(self.layout.root)
-        changed_files: set[Path] = set()
         cyclic: set = set()
+        touched = set(pending)
         for _ in range(MAX_FIX_ROUNDS):
             if not pending:
                 break
@@ -272,35 +297,37 @@ class CopyChecker:
             order, cycles = dependency_order(pending, dependencies.__getitem__)
             report.findings.extend(self._cycle_finding(cycle) for cycle in cycles)
             cyclic.update(identity for cycle in cycles for identity in cycle)
-            changed_now = set()
+            repaired = set()
             for level in _levels(order, dependencies):
-                changed_now |= self._repair(level, changes)
-            changed_files |= changed_now
-            pending = self._drifted_copies_of(changed_now, exclude=cyclic)
+                repaired |= self._repair(level, changes)
+            pending = self._drifted(self._copies_of_blocks(repaired), exclude=cyclic)
+            touched.update(pending)
         self._validate(changes)
-        verification = self._verify(changed_files, exclude=cyclic)
+        verification = self._verify(sorted(touched), exclude=cyclic)
         report.checked = initial.checked
         report.findings.extend(verification)
         report.written = [self.layout.relative(path) for path in changes.write()]
         return report
 
-    def _repair(self, identities: list, changes: ChangeSet) -> set[Path]:
+    def _repair(self, identities: list, changes: ChangeSet) -> set:
         """Fix in memory the copies among `identities` that drift (independent of each other: one ruff
-        process for all); the paths of the files that changed."""
-        outcomes = [self._examine(*located) for identity in identities if (located := self._locate(identity))]
-        drifted = [outcome for outcome in outcomes if outcome.kind == "drift"]
-        self._repair_all(drifted)
+        process for all); the identities of the copies that changed."""
+        examined = [(identity, self._examine(*located)) for identity in identities if (located := self._locate(identity))]
+        drifted = [(identity, outcome) for identity, outcome in examined if outcome.kind == "drift"]
+        self._repair_all([outcome for _, outcome in drifted])
         by_file: dict[Path, list[_Outcome]] = {}
-        for outcome in drifted:
+        repaired = set()
+        for identity, outcome in drifted:
             if outcome.kind == "drift" and outcome.repaired is not None:
                 by_file.setdefault(outcome.path, []).append(outcome)
+                repaired.add(identity)
         for path, file_outcomes in by_file.items():
             lines = list(self.texts.get(path).lines)
             for outcome in sorted(file_outcomes, key=lambda outcome: outcome.header, reverse=True):
                 lines[outcome.header : outcome.end] = outcome.repaired
             self.texts.put(path, "".join(lines))
             changes.set(path, "".join(lines))
-        return set(by_file)
+        return repaired
 
     def _dependencies(self, identity, candidates) -> list:
         """Candidates whose copy lies inside this copy's source block: they are repaired first."""
@@ -329,18 +356,32 @@ class CopyChecker:
         chain = " -> ".join(self._locate(identity)[1].target for identity in cycle)
         return Finding(self.layout.relative(path), marker.line, marker.target, "error", f"copies form a cycle: {chain}")
 
-    def _copies_of(self, files: set[Path]) -> list:
-        """Identities of the markers in `files` and of the markers anywhere whose source is in `files`."""
-        identities = []
-        for path in self._marked_paths:
-            for identity, marker in self._markers_by_identity(path).items():
-                if path in files or self._source_file(marker) in files:
-                    identities.append(identity)
-        return identities
+    def _copies_of_blocks(self, identities: set) -> list:
+        """Identities of the markers anywhere whose source block overlaps one of these copies' blocks."""
+        regions: dict[Path, list[tuple[int, int]]] = {}
+        for identity in identities:
+            located = self._locate(identity)
+            text = self.texts.get(identity[0])
+            definition = located and text.first_definition_after(located[1].line - 1)
+            if definition is not None:
+                regions.setdefault(identity[0], []).append((definition.header, text.block_end(definition.header, True)))
+        wanted: dict[Path, set[str]] = {}
+        for copy_path, target in {site for path in regions for site in self._copy_sites_by_source.get(path, ())}:
+            try:
+                source = self.resolver.resolve(target)
+            except (ResolutionError, OSError, UnicodeDecodeError):
+                continue
+            if any(start < source.end and source.start < end for start, end in regions.get(source.path, ())):
+                wanted.setdefault(copy_path, set()).add(target)
+        return [
+            identity
+            for path in self._marked_paths if path in wanted
+            for identity, marker in self._markers_by_identity(path).items() if marker.target in wanted[path]
+        ]
 
-    def _drifted_copies_of(self, files: set[Path], exclude: set) -> list:
+    def _drifted(self, identities: list, exclude: set) -> list:
         drifted = []
-        for identity in self._copies_of(files):
+        for identity in identities:
             if identity in exclude:
                 continue
             located = self._locate(identity)
@@ -348,10 +389,10 @@ class CopyChecker:
                 drifted.append(identity)
         return drifted
 
-    def _verify(self, files: set[Path], exclude: set) -> list[Finding]:
+    def _verify(self, identities: list, exclude: set) -> list[Finding]:
         """What still drifts among the copies touched by the fix: it could not be fixed."""
         findings = []
-        for identity in self._copies_of(files):
+        for identity in identities:
             located = None if identity in exclude else self._locate(identity)
             if located is None:
                 continue
@@ -379,7 +420,7 @@ class CopyChecker:
         if getattr(text, "_markers_by_identity", None) is None:
             index: dict[tuple[Path, str, int], Marker] = {}
             counts: dict[str, int] = {}
-            markers = find_markers(text.text, self.layout.package, is_test_file(self.layout, path))
+            markers = find_markers(text.text, self.layout.package, is_test_file(self.layout, path), self.dialect)
             for marker in outermost_markers(text, markers):
                 definition = text.first_definition_after(marker.line - 1)
                 qualname = text.qualname_at(definition.header) if definition else f"<line {marker.line}>"
@@ -389,11 +430,8 @@ class CopyChecker:
         return text._markers_by_identity
 
     def _validate(self, changes: ChangeSet) -> None:
-        for path in changes.changed_paths():
-            try:
-                ast.parse(changes.new_texts[path])
-            except SyntaxError as error:
-                raise ModelgenError(f"a fix would leave the file unparsable ({error.msg}); nothing was written", self.layout.relative(path), error.lineno) from None
+        rewrites = {path: (path.read_text(encoding="utf-8"), changes.new_texts[path]) for path in changes.changed_paths()}
+        check_rewrites(rewrites, self.layout.relative)
 
 
 def _levels(order: list, dependencies: dict) -> list[list]:
@@ -402,6 +440,12 @@ def _levels(order: list, dependencies: dict) -> list[list]:
     for node in order:
         level[node] = 1 + max((level[other] for other in dependencies[node] if other in level), default=-1)
     return [[node for node in order if level[node] == depth] for depth in range(max(level.values(), default=-1) + 1)]
+
+
+def _why_ignored(item: str) -> str:
+    if re.search(r"\s->|->\s", item):
+        return "spaces around the arrow, as the reference checker reads it"
+    return "a side is a phrase"
 
 
 def _first_changed_line(before: list[str], after: list[str]) -> int:

@@ -13,7 +13,7 @@ from modelgen.reporting import format_option, github_annotation
 
 @click.command("check-copies")
 @repo_option
-@click.option("--fix", is_flag=True, help="Rewrite every drifted copy from its source (what `make fix-copies` runs).")
+@click.option("--fix", is_flag=True, help="Rewrite every drifted copy from its source (what `make fix-copies` runs); with PATHS, only the copies they concern.")
 @click.option("--diff", "show_diff", is_flag=True, help="Show a unified diff of each drifted copy (expected vs actual).")
 @format_option
 @click.option("--no-cache", is_flag=True, help="Ignore and do not update the result cache.")
@@ -23,14 +23,15 @@ def command(repo, fix, show_diff, output_format, no_cache, strict_markers, paths
     """Check that every `# Copied from` block matches its source after the marker's replacements.
 
     With PATHS (as pre-commit passes them), check the markers in those files and every copy, anywhere in
-    the repository, whose source lives in those files.
+    the repository, whose source lives in those files; with --fix, repair exactly those (and the copies of
+    the blocks the fix rewrites), nothing else.
     """
     from modelgen.copies.checker import CopyChecker
 
     layout = load_layout(repo)
     checker = CopyChecker(layout, use_cache=not no_cache, strict_markers=strict_markers)
     python_paths = [path for path in paths if path.suffix == ".py"] if paths else None
-    report = checker.fix() if fix else checker.check(python_paths)
+    report = checker.fix(python_paths) if fix else checker.check(python_paths)
     _print(report, output_format, show_diff, fix)
     return 0 if report.consistent else 1
 

@@ -16,7 +16,7 @@ import io
 import tokenize
 from dataclasses import dataclass
 
-from modelgen.copies.blocks import DEFINITION_HEADER, SourceText, indent_of
+from modelgen.copies.blocks import DEFINITION_HEADER, SourceText, indent_of, signature_length
 from modelgen.copies.replacements import Replacement, apply_replacements
 from modelgen.copies.segments import IGNORE_COPY, Segment, join_segments, split_segments
 
@@ -34,8 +34,13 @@ def build_expectation(
     replacements: list[Replacement],
     copy_lines: list[str],
     copy_in_strings: frozenset[int],
+    compare_signature: bool = True,
 ) -> Expectation:
-    """`*_in_strings`: indices (relative to the block) of lines that start inside a multi-line string."""
+    """`*_in_strings`: indices (relative to the block) of lines that start inside a multi-line string.
+
+    Without `compare_signature` (a dialect choice), the expected block starts with the copy's own signature
+    (every line to its closing `:`), so neither the check nor a fix ever looks at parameters or defaults.
+    """
     source_text = "".join(source_lines)
     rendered_text = apply_replacements(source_text, replacements)
     rendered_lines = source_lines if rendered_text == source_text else rendered_text.splitlines(keepends=True)
@@ -43,6 +48,13 @@ def build_expectation(
         source_in_strings = SourceText(rendered_text).lines_in_strings
     expected_lines = _move_block(rendered_lines, indent_of(copy_lines[0]), source_in_strings)
     expected_lines[0] = _rename_header(expected_lines[0], copy_lines[0])
+    if not compare_signature:
+        own, theirs = signature_length(copy_lines), signature_length(expected_lines)
+        expected_lines = copy_lines[:own] + expected_lines[theirs:]
+        source_in_strings = frozenset(
+            {index for index in copy_in_strings if index < own}
+            | {index - theirs + own for index in source_in_strings if index >= theirs}
+        )
     if not any(IGNORE_COPY in line for line in copy_lines):
         return Expectation(expected_lines, expected_lines, list(enumerate(copy_lines)))
     expected = split_segments(expected_lines, source_in_strings)

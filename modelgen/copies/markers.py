@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from modelgen.copies.dialects.choices import Dialect
 from modelgen.copies.replacements import (
     Replacement,
     ReplacementSyntaxError,
@@ -26,6 +27,8 @@ TESTS_PACKAGE = "tests"
 _DEFINITION = re.compile(r"[ \t]*(?:@|(?:async[ \t]+)?def[ \t]|class[ \t])")
 # Starts at the `#` (a literal first character keeps the search fast); the line start is checked apart.
 _MARKER_LIKE = re.compile(r"#[ \t]*(?P<words>C\w*(?:[ \t]+[a-z]\w*)?)[ \t]+(?P<path>\w+\.[\w.]+)(?P<rest>[^\n]*)")
+# The same, for dialects whose paths may hold `/` (`diffusers.pipelines.a/b.Name`).
+_MARKER_LIKE_WITH_SLASHES = re.compile(_MARKER_LIKE.pattern.replace(r"[\w.]+", r"[\w./]+"))
 
 
 @dataclass
@@ -50,15 +53,18 @@ class Marker:
         return cls(**{**data, "replacements": replacements})
 
 
-def find_markers(text: str, package: str, in_tests: bool = False) -> list[Marker]:
+def find_markers(text: str, package: str, in_tests: bool = False, dialect: Dialect | None = None) -> list[Marker]:
     """Every marker (correct or misspelt) in `text` that stands directly above a definition.
 
     `tests.` targets belong to test files; in a library file such a target is treated as a misspelling
-    of the package prefix, as the reference checker does not recognise it there either.
+    of the package prefix, as the reference checker does not recognise it there either. `dialect` (the
+    transformers one by default) says whether paths may hold `/` and whether spaced pairs apply.
     """
+    slash_in_paths = dialect.slash_in_paths if dialect else False
+    spaced_pairs = dialect.spaced_pairs if dialect else True
     markers = []
     counted_until, line_count = 0, 1
-    for match in _MARKER_LIKE.finditer(text):
+    for match in (_MARKER_LIKE_WITH_SLASHES if slash_in_paths else _MARKER_LIKE).finditer(text):
         line_start = text.rfind("\n", 0, match.start()) + 1
         indent = text[line_start : match.start()]
         if indent.strip(" \t"):
@@ -68,7 +74,7 @@ def find_markers(text: str, package: str, in_tests: bool = False) -> list[Marker
         line_count += text.count("\n", counted_until, match.start())
         counted_until = match.start()
         line = line_count
-        marker = _interpret(match, line, indent, package, in_tests)
+        marker = _interpret(match, line, indent, package, in_tests, spaced_pairs)
         if marker is None:
             continue
         if marker.misspelling is not None and not _definition_follows(text, match.end()):
@@ -77,7 +83,7 @@ def find_markers(text: str, package: str, in_tests: bool = False) -> list[Marker
     return markers
 
 
-def _interpret(match: re.Match, line: int, indent: str, package: str, in_tests: bool) -> Marker | None:
+def _interpret(match: re.Match, line: int, indent: str, package: str, in_tests: bool, spaced_pairs: bool) -> Marker | None:
     words = match.group("words").split()
     path = match.group("path").rstrip(".")
     head, _, tail = path.partition(".")
@@ -98,7 +104,9 @@ def _interpret(match: re.Match, line: int, indent: str, package: str, in_tests: 
         misspelling=None if well_spelt else f"# {' '.join(words)} {head}.",
     )
     try:
-        marker.replacements, marker.ignored_items = parse_replacement_part(_replacement_part(marker.replacement_text))
+        marker.replacements, marker.ignored_items = parse_replacement_part(
+            _replacement_part(marker.replacement_text), spaced_pairs
+        )
     except ReplacementSyntaxError as error:
         marker.syntax_error = str(error)
     return marker

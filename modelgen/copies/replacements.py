@@ -29,6 +29,7 @@ ALL_CASING = "all-casing"
 _WITH = re.compile(r"\bwith\b")
 _PAIR = re.compile(r"^(?P<old>[^>]+?)\s*->\s*(?:[^>]+?->\s*)*(?P<new>[^>]+?)(?:\s+(?P<option>all-casing))?$")
 _PHRASE = re.compile(r"\S\s+\S")
+_SPACED_ARROW = re.compile(r"\s->|->\s")
 
 
 class ReplacementSyntaxError(ValueError):
@@ -68,13 +69,19 @@ def parse_replacements(text: str) -> list[Replacement]:
     return parse_replacement_part(text)[0]
 
 
-def parse_replacement_part(text: str) -> tuple[list[Replacement], list[str]]:
-    """(pairs to apply, items that are not applied), or ReplacementSyntaxError."""
+def parse_replacement_part(text: str, spaced_pairs: bool = True) -> tuple[list[Replacement], list[str]]:
+    """(pairs to apply, items that are not applied), or ReplacementSyntaxError.
+
+    Without `spaced_pairs` (a dialect choice), a pair with spaces around its arrow is not applied.
+    """
     pairs: list[Replacement] = []
     ignored: list[str] = []
     for item in _items(text):
         if "->" not in item:
             continue  # free text such as "modifications." or a bare class name
+        if not spaced_pairs and _SPACED_ARROW.search(item):
+            ignored.append(item)
+            continue
         match = _PAIR.match(item)
         if match is None:
             raise ReplacementSyntaxError(f"cannot parse replacement {item!r} (expected OLD->NEW)")

@@ -74,7 +74,7 @@ class Resolver:
 
     def split_target(self, target: str) -> tuple[Path, str]:
         """(module file, qualified object name) of a dotted target, by the longest existing module prefix."""
-        parts = target.split(".")
+        parts = target.replace("/", ".").split(".")  # `/` only where the dialect allows it in markers
         for cut in range(len(parts) - 1, 0, -1):
             module = ".".join(parts[:cut])
             if module not in self._modules:

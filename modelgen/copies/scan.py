@@ -10,6 +10,7 @@ from pathlib import Path
 from modelgen.cache import FileFingerprints, ResultCache
 from modelgen.copies.blocks import SourceText
 from modelgen.copies.cache_entries import markers_entry
+from modelgen.copies.dialects import Dialect, dialect_for
 from modelgen.copies.markers import Marker, find_markers
 from modelgen.copies.resolution import TextStore
 from modelgen.files import FileProblem, check_regular, decode, read_bytes
@@ -23,21 +24,22 @@ class MarkedFile:
     markers: list[Marker]
 
 
-def checked_roots(layout: RepoLayout) -> list[Path]:
-    """Where markers are checked: the package and `tests/models`, as the reference checker does.
+def checked_roots(layout: RepoLayout, dialect: Dialect | None = None) -> list[Path]:
+    """Where markers are checked: the package, and `tests/models` where the dialect checks tests.
 
     `[tool.modelgen.check-copies] paths` (relative to the repository root) overrides this.
     """
     configured = layout.settings.section("check-copies").get("paths")
     if configured:
         return [layout.root / path for path in configured]
-    return [layout.package_dir, layout.tests_dir / "models"]
+    dialect = dialect or dialect_for(layout)
+    return [layout.package_dir, layout.tests_dir / "models"] if dialect.check_tests else [layout.package_dir]
 
 
-def python_files(layout: RepoLayout) -> list[Path]:
+def python_files(layout: RepoLayout, dialect: Dialect | None = None) -> list[Path]:
     """Every `.py` file under the checked roots, in a stable order."""
     found = []
-    for base in checked_roots(layout):
+    for base in checked_roots(layout, dialect):
         for folder, subfolders, files in os.walk(base):
             subfolders[:] = sorted(name for name in subfolders if name != "__pycache__" and not name.startswith("."))
             found.extend(Path(folder, name) for name in sorted(files) if name.endswith(".py"))
@@ -54,6 +56,7 @@ def scan_markers(
     fingerprints: FileFingerprints,
     texts: TextStore | None = None,
     problems: list[FileProblem] | None = None,
+    dialect: Dialect | None = None,
 ) -> Iterator[MarkedFile]:
     """The files that contain markers, with their markers (cached per content hash), one at a time.
 
@@ -61,14 +64,16 @@ def scan_markers(
     cannot be read as text (`modelgen.files`) goes to `problems`, and the scan goes on.
     """
     tests_dir = layout.tests_dir
-    for path in python_files(layout):
+    dialect = dialect or dialect_for(layout)
+    for path in python_files(layout, dialect):
         try:
             try:
                 digest = fingerprints.unchanged_hash(path)  # a special file never has a stored hash
             except OSError:
                 check_regular(path, layout.root)  # the precise problem (a dangling link, a loop)
                 raise
-            stored = cache.get(f"markers:{digest}", shape=markers_entry) if digest is not None else None
+            stored = (cache.get(f"markers:{dialect.name}:{digest}", shape=markers_entry)
+                      if digest is not None else None)
             if stored is None:
                 data = read_bytes(path, layout.root)  # read once: hashed and scanned
                 digest = fingerprints.hash(path, data)
@@ -79,14 +84,14 @@ def scan_markers(
                     f"cannot be read: {problem.strerror or problem}", path))
             continue
         if stored is None:
-            markers = find_markers(text, layout.package, path.is_relative_to(tests_dir))
+            markers = find_markers(text, layout.package, path.is_relative_to(tests_dir), dialect)
             stored = []
             if markers:
                 source_text = SourceText(text)
                 stored = [marker.to_json() for marker in outermost_markers(source_text, markers)]
                 if texts is not None:
                     texts.preload(path, source_text)
-            cache.put(f"markers:{digest}", stored)
+            cache.put(f"markers:{dialect.name}:{digest}", stored)
         if stored:
             yield MarkedFile(path, digest, [Marker.from_json(item) for item in stored])
 

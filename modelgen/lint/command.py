@@ -9,10 +9,11 @@ import click
 from modelgen.cli import load_layout, repo_option
 from modelgen.lint.baseline import new_findings_only, read_baseline, write_baseline
 from modelgen.lint.config import LintConfig, LintUsageError, load_config, parse_codes
+from modelgen.lint.libraries import LIBRARIES
 from modelgen.lint.output import render, sort_findings
 from modelgen.lint.rule import Finding
 from modelgen.lint.runner import lint_paths
-from modelgen.lint.targets import default_targets, explicit_targets
+from modelgen.lint.targets import default_targets, explicit_targets, target_globs
 from modelgen.reporting import format_option
 
 USAGE_ERROR = 2
@@ -63,7 +64,8 @@ def command(
 ) -> int:
     """Check modeling and configuration files against the library's modeling rules.
 
-    Default targets: models/*/modeling_*.py and models/*/configuration_*.py (PyTorch only), or PATHs.
+    Default targets: models/*/modeling_*.py and models/*/configuration_*.py (PyTorch only), the globs of
+    [tool.modelgen.lint] include/exclude, or a known library's (diffusers: its models and pipelines); or PATHs.
     Suppress a finding with `# modelgen: ignore[MG105]` on its line or alone on the line above.
     """
     try:
@@ -79,11 +81,17 @@ def command(
             click.echo(explain_rule(code))
             return 0
         layout = load_layout(repo)
-        config = load_config(layout.settings.section("lint"), layout.settings.pyproject, select, ignore)
+        config = load_config(
+            layout.settings.section("lint"), layout.settings.pyproject, select, ignore, LIBRARIES.get(layout.package)
+        )
     except LintUsageError as error:
         click.echo(f"error: {error}", err=True)
         return USAGE_ERROR
-    targets = explicit_targets(paths) if paths else default_targets(layout)
+    targets = explicit_targets(paths, layout) if paths else default_targets(layout)
+    if not targets:
+        where = " ".join(map(str, paths)) if paths else _default_description(layout)
+        click.echo(f"error: no file to lint: {where} matched no file (set [tool.modelgen.lint] include)", err=True)
+        return USAGE_ERROR
     relative = [layout.relative(path) for path in targets]
     findings = lint_paths(targets, relative, config, layout.root, use_cache=not no_cache)
     if write_baseline_file is not None:
@@ -103,6 +111,13 @@ def command(
             f"{len(findings)} finding{'s' if len(findings) != 1 else ''} in {len(targets)} files", err=True
         )
     return 1 if findings else 0
+
+
+def _default_description(layout) -> str:
+    globs = target_globs(layout)
+    if globs is None:
+        return f"{layout.relative(layout.models_dir)}/*/modeling_*.py and configuration_*.py"
+    return "include " + ", ".join(globs.include) + (f" (exclude {', '.join(globs.exclude)})" if globs.exclude else "")
 
 
 def _fix(

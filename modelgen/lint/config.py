@@ -4,6 +4,8 @@
 [tool.modelgen.lint]
 select = ["MG101", "MG105"]              # default: every rule
 ignore = ["MG107"]
+include = ["src/diffusers/models/**/*.py"]  # the files to check (default: per library, modelgen.lint.targets)
+exclude = ["*/__init__.py"]              # `*` crosses folders here
 per-file-ignores = { "src/*/models/legacy_*/*" = ["MG105"] }   # globs relative to the repository root
 abbreviations = { act = "activation" }   # replaces the default list
 extend-abbreviations = { hdn = "hidden" }  # adds to it
@@ -22,11 +24,13 @@ from pathlib import Path
 from typing import Any
 
 from modelgen.cache import combined_hash
+from modelgen.lint.libraries import LibraryDefaults
 from modelgen.lint.rule import Rule, RuleSettings
 from modelgen.lint.rules import ALL_CODES, ALL_RULES
 from modelgen.lint.rules.mg106_abbreviation import DEFAULT_ABBREVIATIONS
 
-KNOWN_KEYS = frozenset({"select", "ignore", "per-file-ignores", "abbreviations", "extend-abbreviations"})
+# `include` and `exclude` choose the files (modelgen.lint.targets); the others, the rules.
+KNOWN_KEYS = frozenset({"select", "ignore", "per-file-ignores", "abbreviations", "extend-abbreviations", "include", "exclude"})
 
 
 class LintUsageError(Exception):
@@ -75,20 +79,30 @@ def parse_codes(value: object, origin: str) -> frozenset[str]:
 
 
 def load_config(
-    section: dict[str, Any], pyproject: Path | None, select: str | None = None, ignore: str | None = None
+    section: dict[str, Any],
+    pyproject: Path | None,
+    select: str | None = None,
+    ignore: str | None = None,
+    library: LibraryDefaults | None = None,
 ) -> LintConfig:
+    """`library`: the defaults of a known library (modelgen.lint.libraries), which the section overrides."""
     where = f"{pyproject}: [tool.modelgen.lint]" if pyproject else "[tool.modelgen.lint]"
     unknown_keys = sorted(set(section) - KNOWN_KEYS)
     if unknown_keys:
         raise LintUsageError(
             f"{where}: unknown key {', '.join(unknown_keys)} (known: {', '.join(sorted(KNOWN_KEYS))})"
         )
-    codes = parse_codes(section["select"], f"{where} select") if "select" in section else ALL_CODES
+    default_codes = ALL_CODES - library.ignore if library else ALL_CODES
+    codes = parse_codes(section["select"], f"{where} select") if "select" in section else default_codes
     if select is not None:
         codes = parse_codes(select, "--select")
     ignored = parse_codes(section.get("ignore", []), f"{where} ignore")
     if ignore is not None:
         ignored |= parse_codes(ignore, "--ignore")
+    for key in ("include", "exclude"):
+        value = section.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(pattern, str) and pattern for pattern in value):
+            raise LintUsageError(f"{where} {key}: expected a list of globs relative to the repository root")
     per_file = section.get("per-file-ignores", {})
     if not isinstance(per_file, dict):
         raise LintUsageError(f"{where} per-file-ignores: expected a table of glob = [codes]")
@@ -96,13 +110,17 @@ def load_config(
         (pattern, parse_codes(value, f"{where} per-file-ignores {pattern!r}"))
         for pattern, value in per_file.items()
     )
+    default_abbreviations = {
+        word: spelt for word, spelt in DEFAULT_ABBREVIATIONS.items() if not library or word not in library.not_abbreviations
+    }
     abbreviations = _abbreviations(
-        section.get("abbreviations", DEFAULT_ABBREVIATIONS), f"{where} abbreviations"
+        section.get("abbreviations", default_abbreviations), f"{where} abbreviations"
     )
     abbreviations.update(
         _abbreviations(section.get("extend-abbreviations", {}), f"{where} extend-abbreviations")
     )
-    return LintConfig(codes - ignored, per_file_ignores, RuleSettings(abbreviations))
+    framework_names = library.framework_names if library else frozenset()
+    return LintConfig(codes - ignored, per_file_ignores, RuleSettings(abbreviations, framework_names))
 
 
 def _abbreviations(value: object, origin: str) -> dict[str, str]:

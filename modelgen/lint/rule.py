@@ -77,9 +77,10 @@ class RuleSettings:
     """The configuration that changes what rules detect (part of the result cache key)."""
 
     abbreviations: dict[str, str] = field(default_factory=dict)
+    framework_names: frozenset[str] = frozenset()  # class attributes a library's base classes read by name
 
     def cache_key(self) -> str:
-        return repr(sorted(self.abbreviations.items()))
+        return repr((sorted(self.abbreviations.items()), sorted(self.framework_names)))
 
 
 class Rule:

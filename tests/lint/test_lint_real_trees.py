@@ -61,3 +61,25 @@ def test_generated_model_has_only_inherited_findings(scratch_tree, like, name):
     config = load_config({}, None)
     assert sum(len(lint_file(path, path.as_posix(), config)) for path in generated) > 0, "nothing to inherit"
     assert new_findings(generated, source) == []
+
+
+def test_diffusers_lints_its_models_and_pipelines_without_crash(pristine_diffusers):
+    result = subprocess.run(
+        [sys.executable, "-m", "modelgen", "lint", "--repo", str(pristine_diffusers), "--format", "json", "--no-cache"],
+        check=False,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    findings = json.loads(result.stdout)
+    counts = Counter(finding["code"] for finding in findings)
+    assert "MG000" not in counts and "MG001" not in counts and "MG108" not in counts
+    assert {"MG105", "MG106", "MG107"} <= set(counts)
+    paths = {finding["path"] for finding in findings}
+    assert any(path.startswith("src/diffusers/models/") for path in paths)
+    assert any(path.startswith("src/diffusers/pipelines/") for path in paths)
+    assert not any("/deprecated/" in path or path.endswith("__init__.py") for path in paths)
+    # (name, spelt out): `cfg` (classifier-free guidance) is never spelt `config`.
+    pairs = [tuple(finding["message"].split("`")[1::2]) for finding in findings if finding["code"] == "MG106"]
+    assert "model_cpu_offload_seq" not in {name for name, _ in pairs}
+    assert not any("cfg" in name.split("_") and "cfg" not in spelt.split("_") for name, spelt in pairs)

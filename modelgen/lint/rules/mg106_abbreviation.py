@@ -156,6 +156,7 @@ class AbbreviatedName(Rule):
             not found
             or (file.kind == CONFIGURATION and _is_config_key(binding))
             or _is_pretrained_flag(binding)
+            or (binding.kind == VARIABLE and binding.name in self.settings.framework_names)
         ):
             return
         file.report(
