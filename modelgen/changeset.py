@@ -10,9 +10,10 @@ from __future__ import annotations
 import difflib
 import os
 import tempfile
-from modelgen.files import read_text
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from modelgen.files import read_text
 
 
 @dataclass

@@ -13,6 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from modelgen.errors import ModelgenError
+from modelgen.files import read_text
 from modelgen.repo.settings import RepoSettings
 
 _WRAPPER_INDENT = "    "
@@ -31,7 +32,7 @@ def ruff_version() -> str:
 
 
 def _ruff_arguments(settings: RepoSettings) -> list[str]:
-    if settings.pyproject is not None and "[tool.ruff" in settings.pyproject.read_text(encoding="utf-8"):
+    if settings.pyproject is not None and "[tool.ruff" in read_text(settings.pyproject):
         return ["--config", str(settings.pyproject)]
     return ["--isolated", "--line-length", str(settings.line_length)]
 

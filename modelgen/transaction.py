@@ -37,7 +37,7 @@ from pathlib import Path
 from modelgen.errors import ModelgenError
 
 JOURNAL_FOLDER = "modelgen-journal"
-FRESH_FOLDER_S = 60  # a journal folder without a journal this young may belong to a command just starting
+STARTING_SUFFIX = ".new"  # a journal folder being filled: nothing is staged before it is renamed
 _SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
 
@@ -99,11 +99,15 @@ class Transaction:
         entries, folders = self._plan(targets, folder)
         previous = self._catch_signals()
         state = "prepare"
+        starting = folder.with_name(folder.name + STARTING_SUFFIX)
         try:
-            folder.mkdir(parents=True)
-            lock = _lock(folder)
+            # the journal appears under its name complete (a kill before the rename leaves a `.new` folder)
+            starting.mkdir(parents=True)
+            lock = _lock(starting)
             try:
-                _write_journal(folder, "prepare", entries, folders)
+                _write_journal(starting, "prepare", entries, folders)
+                os.rename(starting, folder)
+                _fsync_path(self.home)
                 for path in folders:
                     self._step(f"mkdir {path}")
                     Path(path).mkdir(exist_ok=True)
@@ -127,6 +131,7 @@ class Transaction:
         except BaseException:
             if folder.exists():
                 _roll_back(folder, entries, folders, applied=state == "apply")
+            shutil.rmtree(starting, ignore_errors=True)
             raise
         finally:
             self._restore_signals(previous)
@@ -211,15 +216,15 @@ def recover(root: Path) -> list[str]:
 
 
 def _recover_one(folder: Path) -> str | None:
+    if folder.name.endswith(STARTING_SUFFIX) or not (folder / "journal.json").exists():
+        # killed while the journal was being written: nothing was staged yet (a command only now creating
+        # it finds it gone and stops with an error, having changed nothing)
+        _remove_journal(folder)
+        return f"modelgen: removed an unfinished journal {folder.name} (no file had been changed)"
     try:
         data = json.loads((folder / "journal.json").read_text(encoding="utf-8"))
         entries = [_Entry(**item) for item in data["entries"]]
         folders, state = list(data["folders"]), data["state"]
-    except FileNotFoundError:  # killed before the journal existed (or just starting): nothing was staged
-        if time.time() - folder.stat().st_mtime > FRESH_FOLDER_S:
-            _remove_journal(folder)
-            return f"modelgen: removed an empty journal {folder.name} (no file had been changed)"
-        return None  # a command is just starting to write it
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise ModelgenError(f"unreadable journal of an interrupted change ({error}); inspect and delete it", folder) from None
     _roll_back(folder, entries, folders, applied=state in ("apply", "rollback"))

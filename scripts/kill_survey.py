@@ -3,10 +3,10 @@
     python scripts/kill_survey.py /tmp/rel-before /work/wt-reliability --kills 20
 
 For each checkout (run as `python -m modelgen` with PYTHONPATH set to it) and each command, on the small
-trees of the fault-injection tests: one full run measures the duration; then each kill lands after a seeded
-random delay within the second half of that duration (the write phase ends the run). After each kill a
-read-only command runs (the next command a user would run), and the tree is compared byte for byte with
-the original and the completed result; then the command is run again. A row counts the outcomes.
+trees of the fault-injection tests: the tree is watched while the command runs, and the first change to it
+(the write phase has begun) is followed, after a seeded random delay of 0-10 ms, by SIGKILL. After each
+kill a read-only command runs (the next command a user would run), and the tree is compared byte for byte
+with the original and the completed result; then the command is run again. A row counts the outcomes.
 """
 
 from __future__ import annotations
@@ -47,9 +47,7 @@ def survey(checkout: Path, name: str, kills: int, seed: int) -> dict[str, int]:
 
         restore(root, template)
         original = snapshot(root)
-        started = time.monotonic()
         modelgen(argv(root))
-        duration = time.monotonic() - started
         completed = snapshot(root)
         counts = {"original": 0, "completed": 0, "half-changed": 0, "rerun failed": 0}
         rng = random.Random(seed)
@@ -57,7 +55,11 @@ def survey(checkout: Path, name: str, kills: int, seed: int) -> dict[str, int]:
             restore(root, template)
             process = subprocess.Popen([sys.executable, "-m", "modelgen", *argv(root)], env=environment, cwd=scratch,
                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            time.sleep(rng.uniform(0.5, 1.0) * duration)
+            delay = rng.uniform(0, 0.01)
+            quiet = _signature(root)
+            while process.poll() is None and _signature(root) == quiet:
+                pass
+            time.sleep(delay)
             process.send_signal(signal.SIGKILL)
             process.wait()
             modelgen(["check-copies", "--repo", str(root)])  # the next command
@@ -66,6 +68,19 @@ def survey(checkout: Path, name: str, kills: int, seed: int) -> dict[str, int]:
             if after != completed and (modelgen(argv(root)).returncode not in (0, 1) or snapshot(root) != completed):
                 counts["rerun failed"] += 1
         return counts
+
+
+def _signature(root: Path) -> set:
+    """Every name under the tree with its size and modification time: any write changes it."""
+    found = set()
+    for folder, _, files in os.walk(root):
+        for name in files:
+            try:
+                status = os.lstat(os.path.join(folder, name))
+            except FileNotFoundError:
+                continue
+            found.add((folder, name, status.st_size, status.st_mtime_ns))
+    return found
 
 
 def main() -> None:

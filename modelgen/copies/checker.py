@@ -19,12 +19,12 @@ from modelgen.copies.bounded_regex import PatternTimeout
 from modelgen.copies.cache_entries import result_entry
 from modelgen.copies.comparison import Expectation, build_expectation, is_consistent, same_code
 from modelgen.copies.dialects import dialect_for
+from modelgen.copies.file_problems import report_file_problems
 from modelgen.copies.fixing import dependency_order, minimal_repair
 from modelgen.copies.markers import Marker, find_markers
 from modelgen.copies.resolution import ResolutionError, Resolver, SourceBlock, TextStore
 from modelgen.copies.safety import check_rewrites
 from modelgen.copies.scan import MarkedFile, is_test_file, outermost_markers, scan_markers
-from modelgen.copies.file_problems import report_file_problems
 from modelgen.errors import ModelgenError
 from modelgen.files import FileProblem
 from modelgen.formatting import format_snippets

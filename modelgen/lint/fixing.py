@@ -5,8 +5,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from modelgen.files import read_text
 from modelgen.changeset import ChangeSet
+from modelgen.files import read_text
 from modelgen.lint.config import LintConfig
 from modelgen.lint.rule import Finding
 

@@ -17,11 +17,11 @@ from pathlib import Path
 from modelgen.cache import FileFingerprints, ResultCache, combined_hash
 from modelgen.files import FileProblem, check_regular, read_text
 from modelgen.lint.cache_entries import findings_entry
-from modelgen.lint.unreadable import unreadable_file_findings
 from modelgen.lint.config import LintConfig
 from modelgen.lint.engine import lint_source
 from modelgen.lint.rule import Finding
 from modelgen.lint.rules import ALL_CODES
+from modelgen.lint.unreadable import unreadable_file_findings
 
 # Below this many files to lint, starting worker processes costs more than it saves.
 POOL_THRESHOLD = 24

@@ -12,6 +12,7 @@ import ast
 import re
 from pathlib import Path
 
+from modelgen.files import FileProblem, read_bytes
 from modelgen.repo import RepoLayout
 from modelgen.scaffold.package_init import old_exports
 
@@ -36,7 +37,10 @@ def taken_exports(layout: RepoLayout, names: set[str], own_folder: str) -> set[s
     for path in sorted(layout.package_dir.rglob("*.py")):
         if own_dir in path.parents or path.name.startswith(_NOT_EXPORTING):
             continue
-        content = path.read_bytes()
+        try:
+            content = read_bytes(path, layout.root)
+        except FileProblem:
+            continue  # a special or unreadable file exports nothing that could clash
         if (b"__all__" in content or b"_import_structure" in content) and quoted.search(content):
             taken |= names & _file_exports(path, content.decode("utf-8", errors="replace"))
     return taken

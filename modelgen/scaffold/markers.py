@@ -15,7 +15,6 @@ import tokenize
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from modelgen.files import read_text
 from modelgen.copies.replacements import (
     Replacement,
     ReplacementSyntaxError,
@@ -23,6 +22,7 @@ from modelgen.copies.replacements import (
     format_replacements,
     parse_replacements,
 )
+from modelgen.files import read_text
 from modelgen.repo import RepoLayout
 from modelgen.scaffold.parsing import parse_python
 from modelgen.scaffold.renamer import Renaming

@@ -14,8 +14,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from modelgen.files import read_text
 from modelgen.errors import ModelgenError, UsageError
+from modelgen.files import read_text
 from modelgen.repo import RepoLayout
 from modelgen.scaffold.parsing import parse_python
 

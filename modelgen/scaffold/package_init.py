@@ -11,8 +11,8 @@ import ast
 from dataclasses import dataclass
 from pathlib import Path
 
-from modelgen.files import read_text
 from modelgen.errors import ModelgenError
+from modelgen.files import read_text
 from modelgen.scaffold.parsing import parse_python
 from modelgen.scaffold.renamer import Renaming
 from modelgen.scaffold.templates import render

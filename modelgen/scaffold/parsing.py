@@ -5,8 +5,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from modelgen.files import read_text
 from modelgen.errors import ModelgenError
+from modelgen.files import read_text
 
 
 def parse_python(path: Path, text: str | None = None) -> ast.Module:

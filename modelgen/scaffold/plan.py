@@ -11,9 +11,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from modelgen.files import read_text
 from modelgen.changeset import ChangeSet
 from modelgen.errors import ModelgenError
+from modelgen.files import read_text
 from modelgen.formatting import format_snippets
 from modelgen.repo import RepoLayout
 from modelgen.scaffold.copier import copy_module

@@ -167,12 +167,16 @@ def test_a_command_does_not_recover_a_change_that_is_still_being_written(tmp_pat
     assert recover(root)[0].startswith("modelgen: rolled back") and not folder.exists()
 
 
-def test_a_journal_folder_of_a_command_just_starting_is_left_alone(tmp_path):
+def test_a_kill_while_the_journal_is_written_leaves_nothing_after_the_next_command(tmp_path):
+    """The journal folder is filled under a `.new` name and renamed: a leftover `.new` held nothing staged."""
     from modelgen.transaction import journal_home, recover
 
     root = tmp_path / "tree"
-    (journal_home(root) / "starting").mkdir(parents=True)
-    assert recover(root) == [] and (journal_home(root) / "starting").is_dir()
+    starting = journal_home(root) / "20260101T000000-00000000.new"
+    starting.mkdir(parents=True)
+    (starting / "journal.json.tmp").write_text('{"state": "prep')
+    (messages,) = recover(root)
+    assert messages.startswith("modelgen: removed an unfinished journal") and not journal_home(root).exists()
 
 
 def test_the_journal_lives_in_the_git_directory(tmp_path):
