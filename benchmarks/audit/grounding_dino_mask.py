@@ -7,7 +7,7 @@ import torch
 from common import tree_module
 
 dino = tree_module("grounding_dino")
-from transformers import BertConfig, SwinConfig  # noqa: E402 - the tree is on sys.path only after tree_module
+from transformers import BertConfig, SwinConfig
 
 config = dino.GroundingDinoConfig(  # the sizes the smoke report shows
     backbone_config=SwinConfig(image_size=32, embed_dim=24, depths=[1, 1, 1, 1], window_size=2, patch_size=4,

@@ -7,11 +7,17 @@ have with `_init_weights` disabled (it never changed them), and why.
   wav2vec2 Wav2Vec2Model: _init_weights calls normal_ on pos_conv_embed.conv.weight, which weight norm recomputes
       from its parametrization on each access: the originals stay at PyTorch's default (init:ineffective).
   mamba, regnet, idefics: modules _init_weights leaves at PyTorch's default (init:framework-default, a choice).
-Verdict: ACCEPTED BEHAVIOUR, three kinds (transformers' test_initialization skips or tolerates them)."""
+Verdict: ACCEPTED BEHAVIOUR, in three kinds a maintainer treats differently."""
 
 import sys
 
-from common import calls_post_init, changed_by_a_late_post_init, report, tree_module, untouched_by_init_weights
+from common import (
+    calls_post_init,
+    changed_by_a_late_post_init,
+    report,
+    tree_module,
+    untouched_by_init_weights,
+)
 
 TEXT = dict(vocab_size=128, hidden_size=32, intermediate_size=64, num_hidden_layers=2, num_attention_heads=4)
 CASES = {  # model type -> (class, config kwargs: the sizes the smoke report shows, parameter name parts to show)

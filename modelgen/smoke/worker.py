@@ -165,7 +165,6 @@ def _check_classes(classes: list[type], main_config, overrides: dict[str, Any], 
     from modelgen.smoke.tiny import enabled_parts
     from modelgen.smoke.tiny import text as tiny_text
     from modelgen.smoke.tiny.config import tiny_config
-
     from modelgen.smoke.tiny.positions import configs_by_position
 
     entries = []

@@ -38,13 +38,10 @@ def configs_by_position(classes: list[type], composite, pretrained_base: type) -
     placed: dict[type, list[Any]] = {}
     builds: set[type] = set()
     for container in candidates:
-        with _noting_builds(pretrained_base) as built:
-            try:
-                with torch.device("meta"):
-                    container(composite)
-                builds.add(container)
-            except Exception:  # noqa: BLE001 - the parts built before a failure still show their positions
-                pass
+        with _noting_builds(pretrained_base) as built, contextlib.suppress(Exception):
+            with torch.device("meta"):  # the parts built before a failure still show their positions
+                container(composite)
+            builds.add(container)
         for cls, config in built[1:]:  # the first is the container itself
             if config is not composite or container in builds:  # a failed build handing the composite down
                 placed.setdefault(cls, []).append(config)  # (ClvpForCausalLM(ClvpConfig)) is no evidence
