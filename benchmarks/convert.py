@@ -1,6 +1,6 @@
 """`modelgen convert` on a ~2 GB synthetic Llama-like checkpoint, and the cost of tracing in `compare`.
 
-    python benchmarks/convert.py [--layers 12] [--hidden 1536] [--work DIR]
+    python benchmarks/convert.py [--layers 12] [--hidden 1536] [--intermediate 6784] [--work DIR] [--tracing-only]
 
 1. Writes a Meta-layout checkpoint (`layers.N.attention.wq.weight`, interleaved rotary rows, grouped-query
    k/v) as one .safetensors file of about 2 GB, streamed so the benchmark itself stays small.
@@ -150,7 +150,11 @@ def main() -> None:
     parser.add_argument("--intermediate", type=int, default=6784)
     parser.add_argument("--work", type=Path, default=None)
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--tracing-only", action="store_true", help="Only the tracing cost (part 3).")
     arguments = parser.parse_args()
+    if arguments.tracing_only:
+        print(json.dumps({"tracing_bert_12x768": tracing_cost(arguments.repeats)}, indent=2))
+        return
     work = Path(tempfile.mkdtemp(prefix="convert-bench-", dir=arguments.work))
     config = {"model_type": "llama", "vocab_size": 32000, "hidden_size": arguments.hidden,
               "intermediate_size": arguments.intermediate, "num_hidden_layers": arguments.layers,
