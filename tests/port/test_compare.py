@@ -116,3 +116,28 @@ def test_a_cpu_original_against_a_cuda_port():
 
 if __name__ == "__main__":
     sys.exit(pytest.main([__file__]))
+
+
+class Renamed(nn.Module):
+    """Block's computation under other names, as a port would write it."""
+
+    def __init__(self, block: Block):
+        super().__init__()
+        self.tok, self.dense_in, self.act, self.dense_out = block.embed, block.first, nn.ReLU(), block.second
+
+    def forward(self, ids):
+        return self.dense_out(self.act(self.dense_in(self.tok(ids))))
+
+
+def test_a_user_map_pairs_modules_whose_names_share_nothing(tmp_path):
+    from modelgen.port.align import load_map
+
+    (tmp_path / "map.toml").write_text("[[pair]]\noriginal = 'embed'\nport = 'tok'\n\n"
+                                       "[[pair]]\noriginal = 'first'\nport = 'dense_in'\n\n"
+                                       "[[pair]]\noriginal = 'second'\nport = 'dense_out'\n")
+    first, second = record_trace(built(), IDS), record_trace(Renamed(built()), IDS)
+    alignment = align(first, second, provenance={}, user_map=load_map(tmp_path / "map.toml"))
+    pairs = {pair.original.label: (pair.port.label, pair.how) for pair in alignment.pairs}
+    assert pairs == {"embed": ("tok", "map"), "first": ("dense_in", "map"), "activation": ("act", "order"),
+                     "second": ("dense_out", "map"), "(model)": ("(model)", "model")}
+    assert compare_traces(first, second, alignment, 1e-6).agrees
