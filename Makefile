@@ -48,7 +48,7 @@ litgpt-venv: $(VENV_LITGPT)/.installed
 demo: install
 	PATH="$(abspath $(BIN)):$$PATH" scripts/demo.sh
 
-test: install tree-venvs
+test: install tree-venvs litgpt-venv
 	$(BIN)/python -m pytest -q
 
 fix-copies: install

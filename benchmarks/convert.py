@@ -1,6 +1,6 @@
 """`modelgen convert` on a ~2 GB synthetic Llama-like checkpoint, and the cost of tracing in `compare`.
 
-    python benchmarks/convert.py [--layers 12] [--hidden 1536] [--work DIR]
+    python benchmarks/convert.py [--layers 12] [--hidden 1536] [--intermediate 6784] [--work DIR] [--tracing-only]
 
 1. Writes a Meta-layout checkpoint (`layers.N.attention.wq.weight`, interleaved rotary rows, grouped-query
    k/v) as one .safetensors file of about 2 GB, streamed so the benchmark itself stays small.
@@ -95,17 +95,17 @@ def original_layout(config: dict) -> list[tuple[str, TensorInfo]]:
     return [(name, TensorInfo(shape, torch.float32)) for name, shape in shapes]
 
 
-def run_child(command: list[str]) -> tuple[float, int, str]:
-    """Wall seconds, peak RSS in bytes (from wait4) and stderr of one child process."""
+def run_child(command: list[str]) -> tuple[float, int, float]:
+    """Wall seconds, peak RSS in bytes and CPU seconds (user + system, from wait4) of one child process."""
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     _, status, usage = os.wait4(process.pid, 0)
     wall = time.perf_counter() - started
     process.returncode = os.waitstatus_to_exitcode(status)
-    output = process.stdout.read() + process.stderr.read()
+    output = process.stdout.read() + process.stderr.read()  # small: a few lines each
     if process.returncode != 0:
         raise SystemExit(f"failed: {' '.join(command)}\n{output[-2000:]}")
-    return wall, usage.ru_maxrss * 1024, output
+    return wall, usage.ru_maxrss * 1024, usage.ru_utime + usage.ru_stime
 
 
 PLAIN = """
@@ -150,7 +150,12 @@ def main() -> None:
     parser.add_argument("--intermediate", type=int, default=6784)
     parser.add_argument("--work", type=Path, default=None)
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--tracing-only", action="store_true", help="Only the tracing cost (part 3).")
+    parser.add_argument("--skip-tracing", action="store_true", help="Only the conversion (parts 1 and 2).")
     arguments = parser.parse_args()
+    if arguments.tracing_only:
+        print(json.dumps({"tracing_bert_12x768": tracing_cost(arguments.repeats)}, indent=2))
+        return
     work = Path(tempfile.mkdtemp(prefix="convert-bench-", dir=arguments.work))
     config = {"model_type": "llama", "vocab_size": 32000, "hidden_size": arguments.hidden,
               "intermediate_size": arguments.intermediate, "num_hidden_layers": arguments.layers,
@@ -169,28 +174,31 @@ def main() -> None:
         (work / "rules.toml").write_text(RULES)
         (work / "config.json").write_text(json.dumps(config))
         tree = pristine_tree("4.46.3")
-        convert_wall, convert_rss, _ = run_child(
+        convert_wall, convert_rss, convert_cpu = run_child(
             [sys.executable, "-m", "modelgen", "convert", "--repo", str(tree), "--rules", str(work / "rules.toml"),
              "--source", str(source), "--model-type", "llama", "--model-class", "LlamaModel",
              "--config", str(work / "config.json"), "--output", str(work / "converted")])
         shutil.rmtree(work / "converted")
-        dry_wall, dry_rss, _ = run_child(
+        dry_wall, dry_rss, dry_cpu = run_child(
             [sys.executable, "-m", "modelgen", "convert", "--repo", str(tree), "--rules", str(work / "rules.toml"),
              "--source", str(source), "--model-type", "llama", "--model-class", "LlamaModel",
              "--config", str(work / "config.json"), "--dry-run"])
-        plain_wall, plain_rss, _ = run_child([sys.executable, "-c", PLAIN, str(source), str(work / "plain.safetensors")])
+        plain_wall, plain_rss, plain_cpu = run_child([sys.executable, "-c", PLAIN, str(source), str(work / "plain.safetensors")])
         (work / "plain.safetensors").unlink()
         results = {
             "checkpoint_bytes": size,
-            "convert": {"wall_s": round(convert_wall, 1), "peak_rss_bytes": convert_rss,
+            "convert": {"wall_s": round(convert_wall, 1), "cpu_s": round(convert_cpu, 1), "peak_rss_bytes": convert_rss,
                         "peak_rss_over_checkpoint": round(convert_rss / size, 3)},
-            "convert_dry_run (fixed cost: imports, meta model, plan)": {"wall_s": round(dry_wall, 1),
-                                                                         "peak_rss_bytes": dry_rss},
-            "plain_safetensors_load_save": {"wall_s": round(plain_wall, 1), "peak_rss_bytes": plain_rss,
+            "convert_dry_run (fixed cost: imports, meta model, plan)": {
+                "wall_s": round(dry_wall, 1), "cpu_s": round(dry_cpu, 1), "peak_rss_bytes": dry_rss},
+            "plain_safetensors_load_save": {"wall_s": round(plain_wall, 1), "cpu_s": round(plain_cpu, 1),
+                                            "peak_rss_bytes": plain_rss,
                                             "peak_rss_over_checkpoint": round(plain_rss / size, 3)},
             "convert_wall_over_plain": round(convert_wall / plain_wall, 2),
-            "tracing_bert_12x768": tracing_cost(arguments.repeats),
+            "convert_cpu_over_plain": round(convert_cpu / plain_cpu, 2),
         }
+        if not arguments.skip_tracing:
+            results["tracing_bert_12x768"] = tracing_cost(arguments.repeats)
         print(json.dumps(results, indent=2))
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -1,4 +1,4 @@
-"""Port tests import a tree's own `transformers`; the session's modules and sys.path are restored after each."""
+"""Port tests import a tree's own `transformers`; it and sys.path are restored after each module that does."""
 
 from __future__ import annotations
 
@@ -10,11 +10,16 @@ import pytest
 
 @pytest.fixture(scope="module")
 def restore_imports():
-    modules, path = dict(sys.modules), list(sys.path)
+    """Forget the tree's `transformers` afterwards (other libraries stay: C extensions do not re-import)."""
+    def tree_modules() -> dict:
+        return {name: module for name, module in sys.modules.items()
+                if name == "transformers" or name.startswith("transformers.")}
+
+    before, path = tree_modules(), list(sys.path)
     yield
-    for name in [name for name in sys.modules if name not in modules]:
+    for name in tree_modules():
         del sys.modules[name]
-    sys.modules.update(modules)
+    sys.modules.update(before)
     sys.path[:] = path
 
 

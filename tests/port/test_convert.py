@@ -85,22 +85,24 @@ def encoder_checkpoint(tmp_path_factory):
 
 
 @pytest.mark.real_tree
-def test_convert_then_reverse_gives_back_the_original_bit_for_bit(pristine_446, encoder_checkpoint, tmp_path):
+def test_convert_then_reverse_gives_back_the_original_bit_for_bit(pristine_446, encoder_checkpoint, tmp_path,
+                                                                  restore_imports):
     from safetensors.torch import load_file
+
+    from modelgen.port.api import convert_checkpoint, reverse_checkpoint
+    from modelgen.repo import RepoLayout
 
     folder, state = encoder_checkpoint
     converted = tmp_path / "converted"
-    done = modelgen("convert", "--repo", pristine_446, "--rules", folder / "rules.toml", "--source",
-                    folder / "original.pt", "--model-type", "bert", "--config", folder / "config.json",
-                    "--output", converted, "--max-shard-size", "30KB")
-    assert done.returncode == 0, done.stderr
+    result = convert_checkpoint(RepoLayout.discover(pristine_446), folder / "rules.toml", folder / "original.pt",
+                                "bert", converted, config=folder / "config.json", max_shard_size="30KB")
+    assert result.problems == [] and len(result.files) > 1
     assert (converted / "model.safetensors.index.json").is_file() and (converted / "config.json").is_file()
     report = json.loads((converted / "port_mapping.json").read_text())
     qkv = next(entry for entry in report["applications"] if entry["sources"] == ["layers.0.self_attn.in_proj_weight"])
     assert qkv["target_shapes"] == [[32, 32]] * 3 and qkv["operations"][0]["name"] == "split"
     back = tmp_path / "back"
-    done = modelgen("convert", "--reverse", "--source", converted, "--output", back)
-    assert done.returncode == 0, done.stderr
+    assert reverse_checkpoint(converted, back) == ["original.safetensors"]
     restored = load_file(back / "original.safetensors")
     assert list(restored) == list(state)
     assert all(torch.equal(restored[key], tensor) and restored[key].dtype == tensor.dtype

@@ -16,6 +16,7 @@ import pytest
 import torch
 
 from modelgen.port.align import align, provenance_from_report
+from modelgen.port.api import convert_checkpoint
 from modelgen.port.compare import THIS_MODULE, compare_traces
 from modelgen.port.library import import_library
 from modelgen.port.sides import DEFAULT_TOKEN_IDS, load_saved_model
@@ -30,7 +31,7 @@ LITGPT_PYTHON = PROJECT / ".venv-litgpt" / "bin" / "python"
 
 
 @pytest.fixture(scope="module")
-def ported(tmp_path_factory, pristine_446):
+def ported(tmp_path_factory, pristine_446, restore_imports):
     if not LITGPT_PYTHON.is_file():
         pytest.skip("needs .venv-litgpt (make litgpt-venv)")
     work = tmp_path_factory.mktemp("decoder_port")
@@ -43,10 +44,10 @@ def ported(tmp_path_factory, pristine_446):
     assert done.returncode == 0, done.stderr
     (work / "rules.toml").write_text(litgpt_original.RULES)
     (work / "config.json").write_text(json.dumps(litgpt_original.PORT_CONFIG))
-    done = modelgen("convert", "--repo", pristine_446, "--rules", work / "rules.toml", "--source",
-                    work / "original.pt", "--model-type", "llama", "--model-class", "LlamaForCausalLM",
-                    "--config", work / "config.json", "--output", work / "converted")
-    assert done.returncode == 0, done.stderr
+    result = convert_checkpoint(RepoLayout.discover(pristine_446), work / "rules.toml", work / "original.pt",
+                                "llama", work / "converted", model_class="LlamaForCausalLM",
+                                config=work / "config.json")
+    assert result.problems == []
     return work, pristine_446
 
 
@@ -64,7 +65,7 @@ def test_the_llama_port_of_litgpt_agrees_within_1e_4(ported):
 
 
 @pytest.fixture(scope="module")
-def planted(ported, restore_imports):
+def planted(ported):
     work, tree = ported
     layout = RepoLayout.discover(tree)
     import_library(layout)
