@@ -340,8 +340,8 @@ class _Run:
         if any(base is None for base in child_bases):
             raise self._error(f"class {node.name.value}: a base that is not a dotted name", rf"^class {node.name.value}\b")
         merge = ClassMerge(
-            parent=mapper.classes[renamed_super].node,
-            child=node,
+            parent=_indented(mapper.classes[renamed_super].node),
+            child=_indented(node),
             super_class=super_class,
             renamed_super=renamed_super,
             rename_docs=self._rename_docs,
@@ -442,6 +442,14 @@ class _Run:
         used = set().union(*(self.names_of.get(id(node), set()) for node in nodes)) if nodes else set()
         imports = needed_imports(all_imports, used, set(body))
         return cst.Module(body=[*imports, *nodes], header=self.header).code
+
+
+def _indented(node: cst.ClassDef) -> cst.ClassDef:
+    """`class X(Base): ...` on one line, as an indented block (what the rules read)."""
+    if isinstance(node.body, cst.SimpleStatementSuite):
+        lines = [cst.SimpleStatementLine(body=[statement]) for statement in node.body.body]
+        return node.with_changes(body=cst.IndentedBlock(body=lines))
+    return node
 
 
 def _kind_of_file_module(file: str) -> str:

@@ -60,6 +60,7 @@ class ClassMerge:
     members: list[cst.CSTNode] = field(default_factory=list)
     bases: list[cst.Arg] = field(default_factory=list)
     decorators: list[cst.Decorator] = field(default_factory=list)
+    placeholder: list[cst.CSTNode] = field(default_factory=list)  # `pass` or `...`, for a body left empty
 
     @property
     def parent_methods(self) -> dict[str, cst.CSTNode]:
@@ -70,7 +71,7 @@ class ClassMerge:
         return {member_name(statement): statement for statement in self.child.body.body}
 
     def result(self) -> cst.ClassDef:
-        body = [*self.docstring, *self.attributes.values(), *self.members]
+        body = [*self.docstring, *self.attributes.values(), *self.members] or self.placeholder
         return self.parent.with_changes(
             name=self.child.name,
             body=self.parent.body.with_changes(body=body),
@@ -96,3 +97,11 @@ def common_partial_suffix(first: str, second: str) -> str:
             break
         suffix = first[-index] + suffix
     return "" if suffix in (first, second) else suffix
+
+
+def is_placeholder(statement: cst.CSTNode) -> bool:
+    """`pass` or `...` alone on a line."""
+    if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
+        return False
+    node = statement.body[0]
+    return isinstance(node, cst.Pass) or (isinstance(node, cst.Expr) and isinstance(node.value, cst.Ellipsis))

@@ -78,4 +78,4 @@ def without_copied_from(text: str) -> str:
 
 
 def renamed_text(text: str, rename: CaseRename) -> str:
-    return rename(without_copied_from(text))
+    return rename.in_code(without_copied_from(text))
