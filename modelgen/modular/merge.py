@@ -105,3 +105,14 @@ def is_placeholder(statement: cst.CSTNode) -> bool:
         return False
     node = statement.body[0]
     return isinstance(node, cst.Pass) or (isinstance(node, cst.Expr) and isinstance(node.value, cst.Ellipsis))
+
+
+NO_INHERIT = "no_inherit_decorator"
+
+
+def chosen_decorators(child: list[cst.Decorator], parent: list[cst.Decorator]) -> list[cst.Decorator]:
+    """The child's decorators when it writes any, else the parent's; `@no_inherit_decorator` on the child
+    means "none of the parent's" and is dropped itself."""
+    if any(dotted_name(d.decorator) == NO_INHERIT for d in child):
+        return [d for d in child if dotted_name(d.decorator) != NO_INHERIT]
+    return list(child or parent)

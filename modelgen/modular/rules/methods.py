@@ -14,7 +14,7 @@ import libcst as cst
 
 from modelgen.modular.attributes_key import attribute_key
 from modelgen.modular.mapping import code_of
-from modelgen.modular.merge import ClassMerge, ClassRule, is_docstring, is_placeholder, member_name
+from modelgen.modular.merge import ClassMerge, ClassRule, chosen_decorators, is_docstring, is_placeholder, member_name
 
 _RAISES_ONLY = re.compile(r"\ndef .*\(.*\):\n    raise.*Error\(.*")
 
@@ -37,7 +37,7 @@ def overridden(parent_method: cst.FunctionDef, child_method: cst.FunctionDef) ->
     return parent_method.with_changes(
         body=child_method.body,
         params=params,
-        decorators=child_method.decorators or parent_method.decorators,
+        decorators=chosen_decorators(child_method.decorators, parent_method.decorators),
         returns=child_method.returns or parent_method.returns,
     )
 
