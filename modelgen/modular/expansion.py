@@ -315,8 +315,9 @@ class _Run:
                     f"{bases[0]} is not a class of {self.layout.relative(parent.path)}", rf"^class {name}\b"
                 )
             merged = self._merged_class(mapper, node.node, renamed_super, bases[0])
-            self.names_of[id(merged)] = names_in(merged)
-            dependencies = mapper.dependencies_of_class(name, self.names_of[id(merged)], excluded=imported)
+            used, in_annotations = names_in(merged)
+            self.names_of[id(merged)] = used | in_annotations
+            dependencies = mapper.dependencies_of_class(name, used, excluded=imported)
             dependencies, new_imports = self._split_other_kinds(kind, dependencies, mapper)
             # a class the modular file defines is written from the modular file, with its own dependencies
             wanted = closure(mapper.class_dependencies, dependencies, already=set(present) | set(self.modular.classes))
@@ -354,7 +355,7 @@ class _Run:
 
     def _node(self, statement) -> cst.CSTNode:
         node = statement.node
-        self.names_of[id(node)] = statement.names
+        self.names_of[id(node)] = statement.names | statement.annotation_names
         return node
 
     def _ancestors(self, mapper: ModuleMap, statement) -> set[str]:

@@ -30,6 +30,29 @@ def code_of(node: cst.CSTNode) -> str:
     return _EMPTY.code_for_node(node)
 
 
+def _annotation_names(annotation: ast.AST | None) -> set[str]:
+    """Names inside a string annotation (`"torch.Tensor"`): an import they use is still needed."""
+    if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
+        try:
+            return {n.id for n in ast.walk(ast.parse(annotation.value, mode="eval")) if isinstance(n, ast.Name)}
+        except SyntaxError:
+            return set()
+    return set()
+
+
+def annotation_names(node: ast.AST) -> set[str]:
+    """The names string annotations in this code use."""
+    names: set[str] = set()
+    for inner in ast.walk(node):
+        if isinstance(inner, ast.arg):
+            names |= _annotation_names(inner.annotation)
+        elif isinstance(inner, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            names |= _annotation_names(inner.returns)
+        elif isinstance(inner, ast.AnnAssign):
+            names |= _annotation_names(inner.annotation)
+    return names
+
+
 def _ast_names(node: ast.AST) -> set[str]:
     """The identifiers libcst would hold as `Name` nodes in this code (strings and comments excluded)."""
     names: set[str] = set()
@@ -57,8 +80,10 @@ def _ast_names(node: ast.AST) -> set[str]:
     return names
 
 
-def names_in(node: cst.CSTNode) -> set[str]:
-    return _ast_names(ast.parse(code_of(node)))
+def names_in(node: cst.CSTNode) -> tuple[set[str], set[str]]:
+    """(the names the node's code uses, the names its string annotations use)."""
+    tree = ast.parse(code_of(node))
+    return _ast_names(tree), annotation_names(tree)
 
 
 def module_name_of(node: cst.ImportFrom) -> str:
@@ -86,6 +111,10 @@ class Statement:
     line: int = 0
     first: bool = False  # the comments above a module's first statement are the module's header, not its own
     syntax: list = field(default_factory=list)  # the `ast` statements (one, or several on one line)
+
+    @cached_property
+    def annotation_names(self) -> set[str]:
+        return set().union(*map(annotation_names, self.syntax)) if self.syntax else set()
 
     @cached_property
     def code(self) -> str:
