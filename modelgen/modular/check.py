@@ -181,6 +181,10 @@ def check(layout, expander, modulars: list[Path], fix: bool = False, baseline: d
                 message = f"the expansion of {layout.relative(item.modular)} no longer generates this file"
                 report.findings.append(Finding(relative, 1, message))
                 continue
+            if item.actual is not None and item.generated not in generated:
+                message = f"written by hand, but {layout.relative(item.modular)} generates it too (not rewritten)"
+                report.findings.append(Finding(relative, 1, message))
+                continue
             if item.actual is None:
                 message = f"missing: {layout.relative(item.modular)} generates this file"
                 line = 1

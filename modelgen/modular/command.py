@@ -28,6 +28,7 @@ def expand(repo, dry_run, show_diff, paths) -> int:
     from modelgen.errors import ModelgenError
     from modelgen.formatting import fix_and_format_modules
     from modelgen.modular import expander_for
+    from modelgen.modular.banner import generated_from
     from modelgen.modular.consistency import modular_files
 
     layout = load_layout(repo)
@@ -41,7 +42,11 @@ def expand(repo, dry_run, show_diff, paths) -> int:
             failures.append(str(error))
             continue
         for name, text in expansion.outputs.items():
-            targets.append(modular.parent / name)
+            target = modular.parent / name
+            if target.is_file() and generated_from(target.read_text(encoding="utf-8")) is None:
+                failures.append(f"{layout.relative(target)}: written by hand, not overwritten by the expansion")
+                continue
+            targets.append(target)
             texts.append(text)
     for failure in failures:
         click.echo(f"error: {failure}", err=True)
