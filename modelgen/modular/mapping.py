@@ -129,7 +129,7 @@ class Statement:
             raise ModularError(f"cannot parse: {error.message}", self.path, self.line + error.raw_line - 1) from None
         node = module.body[0]
         if module.header and not self.first:
-            node = node.with_changes(leading_lines=[*module.header, *node.leading_lines])
+            node = node.with_changes(leading_lines=[*_own_lines(module.header), *node.leading_lines])
         return node
 
     @classmethod
@@ -138,6 +138,18 @@ class Statement:
         statement = cls(kind, name, "", set().union(*map(_ast_names, syntax)) if syntax else set(), syntax=syntax)
         statement.__dict__["node"] = node
         return statement
+
+
+def _own_lines(lines) -> list:
+    """The lines above a statement that are its own: indented comments right after the previous statement
+    close that statement's block (libcst keeps them in its footer)."""
+    cut = 0
+    for index, line in enumerate(lines):
+        if line.comment is not None and line.whitespace.value:
+            cut = index + 1
+        elif line.comment is not None:
+            break
+    return list(lines[cut:])
 
 
 def _strip_leading_comments(text: str) -> str:

@@ -74,7 +74,7 @@ class ClassMerge:
         body = [*self.docstring, *self.attributes.values(), *self.members] or self.placeholder
         return self.parent.with_changes(
             name=self.child.name,
-            body=self.parent.body.with_changes(body=body),
+            body=cst.IndentedBlock(body=body),  # a new block: the parent's trailing comments stay behind
             bases=self.bases,
             decorators=self.decorators,
         )
