@@ -432,7 +432,7 @@ class _Run:
         return {name: index for index, name in enumerate(ordered)}
 
     def _module_code(self, body: dict[str, tuple[int, cst.CSTNode]]) -> str:
-        nodes = [node for _, node in sorted(body.values(), key=lambda item: item[0])]
+        nodes = _bases_first([node for _, node in sorted(body.values(), key=lambda item: item[0])])
         all_imports = list(self.modular.imports) + [Statement.of_node("import", None, n) for n in self.extra_imports]
         seen = {statement.code for statement in all_imports}
         for mapper in self.mappers.values():
@@ -443,6 +443,30 @@ class _Run:
         used = set().union(*(self.names_of.get(id(node), set()) for node in nodes)) if nodes else set()
         imports = needed_imports(all_imports, used, set(body))
         return cst.Module(body=[*imports, *nodes], header=self.header).code
+
+
+def _bases_first(nodes: list[cst.CSTNode]) -> list[cst.CSTNode]:
+    """Move a class written before a class of the file it inherits from to just after it.
+
+    The converter puts every dependency before the class needing it, so a dependency that subclasses it
+    (`WhisperEncoder(WhisperPreTrainedModel)`, named in the base's `_init_weights`) would come first and fail at
+    import; files the library ships never have this order, so this changes none of them.
+    """
+    nodes = list(nodes)
+    for _ in range(len(nodes)):
+        positions = {node.name.value: index for index, node in enumerate(nodes) if isinstance(node, cst.ClassDef)}
+        moved = False
+        for index, node in enumerate(nodes):
+            if not isinstance(node, cst.ClassDef):
+                continue
+            later = [positions[b] for b in (dotted_name(arg.value) for arg in node.bases) if positions.get(b, -1) > index]
+            if later:
+                nodes.insert(max(later), nodes.pop(index))
+                moved = True
+                break
+        if not moved:
+            return nodes
+    return nodes
 
 
 def _indented(node: cst.ClassDef) -> cst.ClassDef:
