@@ -292,8 +292,9 @@ class _Run:
         for name in MODULE_HOOKS:
             if name in self.modular.assignments:
                 statement = self.modular.assignments[name]
-                kinds = [kind_of_class(n) for n in sorted(statement.names) if n in self.modular.classes]
-                kind = kinds[0] if kinds else "modeling"
+                # the file of the first class it names, in code or in strings (`"XProcessorKwargs": ...`)
+                kinds = [kind_of_class(n) for n in re.findall(r"\b[A-Z]\w*", statement.text or code_of(statement.node))]
+                kind = next((k for k in kinds if k != "modeling"), "modeling")
                 files[kind][name] = (counters[kind], self._node(statement))
                 counters[kind] += 1
         for kind, node in self.modular.all_per_kind.items():
