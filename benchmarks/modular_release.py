@@ -72,7 +72,9 @@ def measure(version: str) -> dict:
     for item in comparisons:
         if item.generated not in shipped:
             if item.expected is not None:
-                causes["extra file (the release has no such generated file)"].append(layout.relative(item.generated))
+                causes["extra file (the release has no such generated file)"].append(
+                    layout.relative(item.generated)
+                )
             continue
         kind = file_kind(item.generated.name)
         per_kind[kind]["total"] += 1
@@ -107,19 +109,25 @@ def main() -> None:
     parser.add_argument("--show", type=int, default=3, help="files listed per cause")
     arguments = parser.parse_args()
     result = measure(arguments.version)
-    print(f"transformers {result['version']}: {result['modular_files']} modular files, "
-          f"{result['generated_files']} generated files shipped")
-    print(f"identical: {result['identical']}/{result['compared']} "
-          f"({100 * result['identical'] / max(result['compared'], 1):.1f}%)")
+    print(
+        f"transformers {result['version']}: {result['modular_files']} modular files, "
+        f"{result['generated_files']} generated files shipped"
+    )
+    print(
+        f"identical: {result['identical']}/{result['compared']} "
+        f"({100 * result['identical'] / max(result['compared'], 1):.1f}%)"
+    )
     for kind, counter in result["per_kind"].items():
         print(f"  {kind:18} {counter.get('identical', 0)}/{counter.get('total', 0)}")
     print("differences by cause:")
     for reason, files in result["causes"].items():
         print(f"  {len(files):4}  {reason}: {', '.join(Path(f).name for f in files[: arguments.show])}")
     seconds = result["seconds"]
-    print(f"speed: ast.parse of every file of the tree {seconds['ast_parse_tree']} s; expanding all modular files "
-          f"{seconds['expand_all']} s (x{result['ratio_expand_to_parse']}); expand + ruff fix/format of both sides + "
-          f"compare {seconds['expand_format_and_compare_all']} s (x{result['ratio_expand_format_compare_to_parse']})")
+    print(
+        f"speed: ast.parse of every file of the tree {seconds['ast_parse_tree']} s; expanding all modular files "
+        f"{seconds['expand_all']} s (x{result['ratio_expand_to_parse']}); expand + ruff fix/format of both sides + "
+        f"compare {seconds['expand_format_and_compare_all']} s (x{result['ratio_expand_format_compare_to_parse']})"
+    )
     if arguments.json is not None:
         arguments.json.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     sys.exit(0)

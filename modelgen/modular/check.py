@@ -171,18 +171,28 @@ def check(layout, expander, modulars: list[Path], fix: bool = False, baseline: d
                 continue
             relative = layout.relative(item.generated)
             accepted = baseline.get(relative)
-            if accepted and accepted["file"] == _digest(item.actual) and accepted["expansion"] == _digest(item.expected):
-                report.notes.append(Finding(relative, 1, f"not reproducible by this converter: {accepted['cause']}"))
+            if (
+                accepted
+                and accepted["file"] == _digest(item.actual)
+                and accepted["expansion"] == _digest(item.expected)
+            ):
+                report.notes.append(
+                    Finding(relative, 1, f"not reproducible by this converter: {accepted['cause']}")
+                )
                 continue
             if item.error is not None:
-                report.findings.append(Finding(relative, 1, f"cannot expand {layout.relative(item.modular)}: {item.error}"))
+                report.findings.append(
+                    Finding(relative, 1, f"cannot expand {layout.relative(item.modular)}: {item.error}")
+                )
                 continue
             if item.expected is None:
                 message = f"the expansion of {layout.relative(item.modular)} no longer generates this file"
                 report.findings.append(Finding(relative, 1, message))
                 continue
             if item.actual is not None and item.generated not in generated:
-                message = f"written by hand, but {layout.relative(item.modular)} generates it too (not rewritten)"
+                message = (
+                    f"written by hand, but {layout.relative(item.modular)} generates it too (not rewritten)"
+                )
                 report.findings.append(Finding(relative, 1, message))
                 continue
             if item.actual is None:

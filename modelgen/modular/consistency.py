@@ -47,7 +47,9 @@ def generated_files(layout) -> dict[Path, Path]:
     return found
 
 
-def compare(layout, expander: Expander, modulars: list[Path], known: dict[Path, Path] | None = None) -> list[Comparison]:
+def compare(
+    layout, expander: Expander, modulars: list[Path], known: dict[Path, Path] | None = None
+) -> list[Comparison]:
     """Expand each modular file and compare every file it generates (and every file claiming it) with disk.
 
     `known`: `generated_files(layout)` when the caller has it already."""

@@ -10,6 +10,7 @@ import libcst as cst
 
 from modelgen.modular.mapping import code_of, is_import_line
 
+
 def _bound_name(alias: cst.ImportAlias) -> str:
     return alias.evaluated_alias or alias.evaluated_name
 

@@ -34,7 +34,9 @@ def _annotation_names(annotation: ast.AST | None) -> set[str]:
     """Names inside a string annotation (`"torch.Tensor"`): an import they use is still needed."""
     if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
         try:
-            return {n.id for n in ast.walk(ast.parse(annotation.value, mode="eval")) if isinstance(n, ast.Name)}
+            return {
+                n.id for n in ast.walk(ast.parse(annotation.value, mode="eval")) if isinstance(n, ast.Name)
+            }
         except SyntaxError:
             return set()
     return set()
@@ -61,9 +63,7 @@ def _ast_names(node: ast.AST) -> set[str]:
             names.add(inner.id)
         elif isinstance(inner, ast.Attribute):
             names.add(inner.attr)
-        elif isinstance(inner, ast.arg):
-            names.add(inner.arg)
-        elif isinstance(inner, ast.keyword) and inner.arg is not None:
+        elif isinstance(inner, ast.arg) or isinstance(inner, ast.keyword) and inner.arg is not None:
             names.add(inner.arg)
         elif isinstance(inner, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             names.add(inner.name)
@@ -126,7 +126,9 @@ class Statement:
         try:
             module = cst.parse_module(self.text)
         except cst.ParserSyntaxError as error:
-            raise ModularError(f"cannot parse: {error.message}", self.path, self.line + error.raw_line - 1) from None
+            raise ModularError(
+                f"cannot parse: {error.message}", self.path, self.line + error.raw_line - 1
+            ) from None
         node = module.body[0]
         if module.header and not self.first:
             node = node.with_changes(leading_lines=[*_own_lines(module.header), *node.leading_lines])
@@ -135,7 +137,9 @@ class Statement:
     @classmethod
     def of_node(cls, kind: str, name: str | None, node: cst.CSTNode) -> Statement:
         syntax = ast.parse(code_of(node)).body
-        statement = cls(kind, name, "", set().union(*map(_ast_names, syntax)) if syntax else set(), syntax=syntax)
+        statement = cls(
+            kind, name, "", set().union(*map(_ast_names, syntax)) if syntax else set(), syntax=syntax
+        )
         statement.__dict__["node"] = node
         return statement
 
@@ -169,7 +173,9 @@ def _kind(statements: list[ast.stmt]) -> tuple[str, str | None]:
     node = statements[0]
     if isinstance(node, (ast.Import, ast.ImportFrom)):
         return "import", None
-    if isinstance(node, ast.If) and any(isinstance(inner, (ast.Import, ast.ImportFrom)) for inner in node.body):
+    if isinstance(node, ast.If) and any(
+        isinstance(inner, (ast.Import, ast.ImportFrom)) for inner in node.body
+    ):
         return "guarded-import", None
     if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
         return "assignment", node.targets[0].id
@@ -202,7 +208,9 @@ def split_statements(text: str, path: Path | None = None) -> list[Statement]:
         for node in group:
             names |= _ast_names(node)
         text_lines = lines[start:end]
-        statements.append(Statement(kind, name, "".join(text_lines), names, path, start + 1, not statements, group))
+        statements.append(
+            Statement(kind, name, "".join(text_lines), names, path, start + 1, not statements, group)
+        )
         start = end
     return statements
 
@@ -282,7 +290,8 @@ class ModuleMap:
 
     def compute_class_dependencies(self) -> None:
         self.class_dependencies = {
-            name: self.dependencies_of_class(name, statement.names) for name, statement in self.classes.items()
+            name: self.dependencies_of_class(name, statement.names)
+            for name, statement in self.classes.items()
         }
 
 

@@ -14,7 +14,14 @@ import libcst as cst
 
 from modelgen.modular.attributes_key import attribute_key
 from modelgen.modular.mapping import code_of
-from modelgen.modular.merge import ClassMerge, ClassRule, chosen_decorators, is_docstring, is_placeholder, member_name
+from modelgen.modular.merge import (
+    ClassMerge,
+    ClassRule,
+    chosen_decorators,
+    is_docstring,
+    is_placeholder,
+    member_name,
+)
 
 _RAISES_ONLY = re.compile(r"\ndef .*\(.*\):\n    raise.*Error\(.*")
 
@@ -63,7 +70,9 @@ class Methods(ClassRule):
                 members.append(statement)
         merge.members = members
         child_placeholders = [s for s in merge.child.body.body if is_placeholder(s)]
-        merge.placeholder = child_placeholders[:1] or [s for s in merge.parent.body.body if is_placeholder(s)][:1]
+        merge.placeholder = (
+            child_placeholders[:1] or [s for s in merge.parent.body.body if is_placeholder(s)][:1]
+        )
 
 
 RULE = Methods()
