@@ -59,7 +59,9 @@ def main() -> None:
         folder = layout.models_dir / plan.new.folder
         modular = folder / f"modular_{plan.new.folder}.py"
         modular_report = check(layout, expander_for(layout), [modular])
-        new_files = sorted(folder.glob("*.py")) + sorted((layout.tests_dir / "models" / plan.new.folder).glob("*.py"))
+        new_files = sorted(folder.glob("*.py")) + sorted(
+            (layout.tests_dir / "models" / plan.new.folder).glob("*.py")
+        )
         copies = CopyChecker(layout, use_cache=False).check(new_files)
         smoke = run_smoke(layout, [plan.new.model_type], python=arguments.python)[0]
         original = originals.get(like)
@@ -71,7 +73,8 @@ def main() -> None:
             "new": plan.new.model_type,
             "modular_lines": len(modular.read_text().splitlines()),
             "generated_lines": sum(
-                len((folder / n).read_text().splitlines()) for n in (p.name for p in folder.glob("*.py"))
+                len((folder / n).read_text().splitlines())
+                for n in (p.name for p in folder.glob("*.py"))
                 if n.startswith(("modeling_", "configuration_"))
             ),
             "new_seconds": round(seconds, 1),
@@ -84,9 +87,11 @@ def main() -> None:
         rows.append(row)
         print(json.dumps(row), flush=True)
     same = sum(row["smoke_new"] == row["smoke_original"] for row in rows)
-    print(f"{len(rows)} models; smoke verdict equal to the original's: {same}/{len(rows)}; "
-          f"check-modular clean: {sum(r['check_modular_findings'] == 0 for r in rows)}; "
-          f"check-copies clean: {sum(r['check_copies_findings'] == 0 for r in rows)}")
+    print(
+        f"{len(rows)} models; smoke verdict equal to the original's: {same}/{len(rows)}; "
+        f"check-modular clean: {sum(r['check_modular_findings'] == 0 for r in rows)}; "
+        f"check-copies clean: {sum(r['check_copies_findings'] == 0 for r in rows)}"
+    )
     if arguments.json is not None:
         arguments.json.write_text(json.dumps(rows, indent=2) + "\n")
 

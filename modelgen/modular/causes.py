@@ -11,13 +11,17 @@ def _definitions(text: str) -> dict[str, ast.AST]:
     for node in ast.parse(text).body:
         if isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
             found[node.name] = node
-        elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+        elif (
+            isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
+        ):
             found[node.targets[0].id] = node
     return found
 
 
 def _imports(text: str) -> list[str]:
-    return [ast.unparse(node) for node in ast.parse(text).body if isinstance(node, (ast.Import, ast.ImportFrom))]
+    return [
+        ast.unparse(node) for node in ast.parse(text).body if isinstance(node, (ast.Import, ast.ImportFrom))
+    ]
 
 
 def _docstring_free(node: ast.AST) -> str:
@@ -36,7 +40,9 @@ def _part(expected: ast.AST, actual: ast.AST) -> str:
     if isinstance(expected, ast.ClassDef) and isinstance(actual, ast.ClassDef):
         if [ast.unparse(b) for b in expected.bases] != [ast.unparse(b) for b in actual.bases]:
             return "bases"
-        if [ast.unparse(d) for d in expected.decorator_list] != [ast.unparse(d) for d in actual.decorator_list]:
+        if [ast.unparse(d) for d in expected.decorator_list] != [
+            ast.unparse(d) for d in actual.decorator_list
+        ]:
             return "decorators"
         ours = {getattr(n, "name", ast.unparse(n)[:40]): n for n in expected.body}
         theirs = {getattr(n, "name", ast.unparse(n)[:40]): n for n in actual.body}
@@ -51,7 +57,9 @@ def _part(expected: ast.AST, actual: ast.AST) -> str:
     if isinstance(expected, ast.FunctionDef) and isinstance(actual, ast.FunctionDef):
         if ast.dump(expected.args) != ast.dump(actual.args):
             return "signature"
-        if [ast.unparse(d) for d in expected.decorator_list] != [ast.unparse(d) for d in actual.decorator_list]:
+        if [ast.unparse(d) for d in expected.decorator_list] != [
+            ast.unparse(d) for d in actual.decorator_list
+        ]:
             return "decorators"
         return "body"
     return "code"

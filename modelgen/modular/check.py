@@ -76,9 +76,8 @@ def parent_files(layout, modular: Path) -> list[Path]:
     return found
 
 
-def parents_first(layout, modulars: list[Path]) -> list[Path]:
+def parents_first(layout, modulars: list[Path], generated: dict[Path, Path]) -> list[Path]:
     """Modular files ordered so that one whose parent is generated from another comes after it."""
-    generated = generated_files(layout)
     producer = {path.resolve(): modular.resolve() for path, modular in generated.items()}
     chosen = {m.resolve() for m in modulars}
     ordered, visiting, done = [], set(), set()
@@ -160,29 +159,47 @@ def check(layout, expander, modulars: list[Path], fix: bool = False, baseline: d
     baseline = baseline or {}
     report = Report()
     changes = ChangeSet(layout.root)
-    for modular in parents_first(layout, modulars):
-        for item in compare(layout, expander, [modular]):
+    generated = generated_files(layout)
+    ordered = parents_first(layout, modulars, generated)
+    # a fix expands one modular file at a time, so that the next one reads the fixed parents
+    batches = [[modular] for modular in ordered] if fix else [ordered]
+    for batch in batches:
+        for item in compare(layout, expander, batch, generated):
             report.comparisons.append(item)
             report.checked += 1
             if item.identical:
                 continue
             relative = layout.relative(item.generated)
             accepted = baseline.get(relative)
-            if accepted and accepted["file"] == _digest(item.actual) and accepted["expansion"] == _digest(item.expected):
-                report.notes.append(Finding(relative, 1, f"not reproducible by this converter: {accepted['cause']}"))
+            if (
+                accepted
+                and accepted["file"] == _digest(item.actual)
+                and accepted["expansion"] == _digest(item.expected)
+            ):
+                report.notes.append(
+                    Finding(relative, 1, f"not reproducible by this converter: {accepted['cause']}")
+                )
                 continue
             if item.error is not None:
-                report.findings.append(Finding(relative, 1, f"cannot expand {layout.relative(modular)}: {item.error}"))
+                report.findings.append(
+                    Finding(relative, 1, f"cannot expand {layout.relative(item.modular)}: {item.error}")
+                )
                 continue
             if item.expected is None:
-                message = f"the expansion of {layout.relative(modular)} no longer generates this file"
+                message = f"the expansion of {layout.relative(item.modular)} no longer generates this file"
+                report.findings.append(Finding(relative, 1, message))
+                continue
+            if item.actual is not None and item.generated not in generated:
+                message = (
+                    f"written by hand, but {layout.relative(item.modular)} generates it too (not rewritten)"
+                )
                 report.findings.append(Finding(relative, 1, message))
                 continue
             if item.actual is None:
-                message = f"missing: {layout.relative(modular)} generates this file"
+                message = f"missing: {layout.relative(item.modular)} generates this file"
                 line = 1
             else:
-                message = f"differs from the expansion of {layout.relative(modular)}"
+                message = f"differs from the expansion of {layout.relative(item.modular)}"
                 line = _first_difference(item.expected, item.actual)
             diff = "".join(
                 difflib.unified_diff(

@@ -54,7 +54,9 @@ def command(repo, fix, show_diff, output_format, baseline_file, write_baseline_f
         click.echo("no modular files in this repository", err=True)
         return 0
     baseline = read_baseline(baseline_file)
-    report = check(layout, expander_for(layout), modulars, fix=fix and write_baseline_file is None, baseline=baseline)
+    report = check(
+        layout, expander_for(layout), modulars, fix=fix and write_baseline_file is None, baseline=baseline
+    )
     if write_baseline_file is not None:
         count = write_baseline(write_baseline_file, layout, report.comparisons)
         click.echo(f"wrote {write_baseline_file}: {count} file(s) not reproduced", err=True)

@@ -28,6 +28,7 @@ def expand(repo, dry_run, show_diff, paths) -> int:
     from modelgen.errors import ModelgenError
     from modelgen.formatting import fix_and_format_modules
     from modelgen.modular import expander_for
+    from modelgen.modular.banner import generated_from
     from modelgen.modular.consistency import modular_files
 
     layout = load_layout(repo)
@@ -41,14 +42,22 @@ def expand(repo, dry_run, show_diff, paths) -> int:
             failures.append(str(error))
             continue
         for name, text in expansion.outputs.items():
-            targets.append(modular.parent / name)
+            target = modular.parent / name
+            if target.is_file() and generated_from(target.read_text(encoding="utf-8")) is None:
+                failures.append(
+                    f"{layout.relative(target)}: written by hand, not overwritten by the expansion"
+                )
+                continue
+            targets.append(target)
             texts.append(text)
     for failure in failures:
         click.echo(f"error: {failure}", err=True)
     if failures:
         return 1
     changes = ChangeSet(layout.root)
-    for target, text in zip(targets, fix_and_format_modules(texts, layout.settings, [t.name for t in targets])):
+    for target, text in zip(
+        targets, fix_and_format_modules(texts, layout.settings, [t.name for t in targets])
+    ):
         changes.set(target, text)
     if show_diff:
         click.echo(changes.diff(), nl=False)
@@ -58,7 +67,9 @@ def expand(repo, dry_run, show_diff, paths) -> int:
     verb = "would write" if dry_run else "wrote"
     for path in changed:
         click.echo(f"{verb} {layout.relative(path)}", err=True)
-    click.echo(f"{len(modulars)} modular file(s) expanded, {len(changed)} file(s) {verb.split()[-1]}", err=True)
+    click.echo(
+        f"{len(modulars)} modular file(s) expanded, {len(changed)} file(s) {verb.split()[-1]}", err=True
+    )
     return 0
 
 

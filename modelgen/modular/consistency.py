@@ -47,10 +47,14 @@ def generated_files(layout) -> dict[Path, Path]:
     return found
 
 
-def compare(layout, expander: Expander, modulars: list[Path]) -> list[Comparison]:
-    """Expand each modular file and compare every file it generates (and every file claiming it) with disk."""
+def compare(
+    layout, expander: Expander, modulars: list[Path], known: dict[Path, Path] | None = None
+) -> list[Comparison]:
+    """Expand each modular file and compare every file it generates (and every file claiming it) with disk.
+
+    `known`: `generated_files(layout)` when the caller has it already."""
     claimed: dict[Path, list[Path]] = {}
-    for generated, modular in generated_files(layout).items():
+    for generated, modular in (known if known is not None else generated_files(layout)).items():
         claimed.setdefault(modular, []).append(generated)
     pending: list[tuple[Path, Path, str | None, str | None, str | None]] = []
     for modular in modulars:

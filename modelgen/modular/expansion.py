@@ -21,8 +21,16 @@ from modelgen.modular.banner import banner
 from modelgen.modular.errors import ModularError, line_of
 from modelgen.modular.file_kinds import SUFFIX_TO_KIND, file_name, kind_of_class
 from modelgen.modular.imports import needed_imports
-from modelgen.modular.mapping import ModuleMap, closure, code_of, import_module_of, is_import_line, module_name_of, names_in
-from modelgen.modular.mapping import Statement
+from modelgen.modular.mapping import (
+    ModuleMap,
+    Statement,
+    closure,
+    code_of,
+    import_module_of,
+    is_import_line,
+    module_name_of,
+    names_in,
+)
 from modelgen.modular.merge import ClassMerge, common_partial_suffix, dotted_name
 from modelgen.modular.naming import CaseRename, ModelNames
 from modelgen.modular.sources import ModelImport, SourceCache, model_import, renamed_text
@@ -139,9 +147,13 @@ class _Run:
             node = statement.node.body[0]
             found = model_import(module_name, self.layout.models_dir, self.layout.package)
             if not found.path.is_file():
-                raise self._error(f"imported file {self.layout.relative(found.path)} does not exist", re.escape(module_name))
+                raise self._error(
+                    f"imported file {self.layout.relative(found.path)} does not exist", re.escape(module_name)
+                )
             if isinstance(node.names, cst.ImportStar):
-                raise self._error("a star import from another model's file is not supported", re.escape(module_name))
+                raise self._error(
+                    "a star import from another model's file is not supported", re.escape(module_name)
+                )
             for alias in node.names:
                 self.imported[code_of(alias.name)] = found
             self.parents.setdefault(found.key, found)
@@ -155,11 +167,14 @@ class _Run:
         self.names_of: dict[int, set[str]] = {}  # id(node) -> the names it uses, for the output's imports
         for name, node in self.modular.classes.items():
             if len(self._model_bases(node)) > 1:
-                raise self._error(f"class {name} has more than one base from another model's file", rf"^class {name}\b")
+                raise self._error(
+                    f"class {name} has more than one base from another model's file", rf"^class {name}\b"
+                )
 
     def _refuse_package_import(self, module_name: str) -> bool:
         raise self._error(
-            f"import from `{module_name}` directly is not supported; import from the model's file", rf"^from {module_name} "
+            f"import from `{module_name}` directly is not supported; import from the model's file",
+            rf"^from {module_name} ",
         )
 
     def _error(self, message: str, pattern: str) -> ModularError:
@@ -167,7 +182,11 @@ class _Run:
 
     def _model_bases(self, statement) -> list[str]:
         node = statement.node
-        return [b.value.value for b in node.bases if isinstance(b.value, cst.Name) and b.value.value in self.imported]
+        return [
+            b.value.value
+            for b in node.bases
+            if isinstance(b.value, cst.Name) and b.value.value in self.imported
+        ]
 
     def _prefixes(self) -> dict[str, str]:
         """The lowercase name each parent file is renamed to: the model's, or the class prefix its classes use."""
@@ -271,7 +290,9 @@ class _Run:
         modular.compute_recursive_dependencies()
         self.imported_per_kind: dict[str, set[str]] = defaultdict(set)
         for key, mapper in self.mappers.items():
-            self.imported_per_kind[_kind_of_file_module(self.parents[key].file)] |= mapper.imported_from_siblings
+            self.imported_per_kind[_kind_of_file_module(self.parents[key].file)] |= (
+                mapper.imported_from_siblings
+            )
 
     # -- writing -----------------------------------------------------------------------------------------
     def _create_files(self) -> dict[str, dict[str, tuple[int, cst.CSTNode]]]:
@@ -292,8 +313,12 @@ class _Run:
         for name in MODULE_HOOKS:
             if name in self.modular.assignments:
                 statement = self.modular.assignments[name]
-                kinds = [kind_of_class(n) for n in sorted(statement.names) if n in self.modular.classes]
-                kind = kinds[0] if kinds else "modeling"
+                # the file of the first class it names, in code or in strings (`"XProcessorKwargs": ...`)
+                kinds = [
+                    kind_of_class(n)
+                    for n in re.findall(r"\b[A-Z]\w*", statement.text or code_of(statement.node))
+                ]
+                kind = next((k for k in kinds if k != "modeling"), "modeling")
                 files[kind][name] = (counters[kind], self._node(statement))
                 counters[kind] += 1
         for kind, node in self.modular.all_per_kind.items():
@@ -315,11 +340,14 @@ class _Run:
                     f"{bases[0]} is not a class of {self.layout.relative(parent.path)}", rf"^class {name}\b"
                 )
             merged = self._merged_class(mapper, node.node, renamed_super, bases[0])
-            self.names_of[id(merged)] = names_in(merged)
-            dependencies = mapper.dependencies_of_class(name, self.names_of[id(merged)], excluded=imported)
+            used, in_annotations = names_in(merged)
+            self.names_of[id(merged)] = used | in_annotations
+            dependencies = mapper.dependencies_of_class(name, used, excluded=imported)
             dependencies, new_imports = self._split_other_kinds(kind, dependencies, mapper)
             # a class the modular file defines is written from the modular file, with its own dependencies
-            wanted = closure(mapper.class_dependencies, dependencies, already=set(present) | set(self.modular.classes))
+            wanted = closure(
+                mapper.class_dependencies, dependencies, already=set(present) | set(self.modular.classes)
+            )
             order = self._parent_order(mapper, set(wanted))
             nodes = {dep: (order[dep], self._node(mapper.global_nodes[dep])) for dep in wanted}
         else:
@@ -338,10 +366,12 @@ class _Run:
     def _merged_class(self, mapper, node, renamed_super, super_class) -> cst.ClassDef:
         child_bases = [dotted_name(base.value) for base in node.bases]
         if any(base is None for base in child_bases):
-            raise self._error(f"class {node.name.value}: a base that is not a dotted name", rf"^class {node.name.value}\b")
+            raise self._error(
+                f"class {node.name.value}: a base that is not a dotted name", rf"^class {node.name.value}\b"
+            )
         merge = ClassMerge(
-            parent=mapper.classes[renamed_super].node,
-            child=node,
+            parent=_indented(mapper.classes[renamed_super].node),
+            child=_indented(node),
             super_class=super_class,
             renamed_super=renamed_super,
             rename_docs=self._rename_docs,
@@ -354,7 +384,7 @@ class _Run:
 
     def _node(self, statement) -> cst.CSTNode:
         node = statement.node
-        self.names_of[id(node)] = statement.names
+        self.names_of[id(node)] = statement.names | statement.annotation_names
         return node
 
     def _ancestors(self, mapper: ModuleMap, statement) -> set[str]:
@@ -408,11 +438,17 @@ class _Run:
 
         for class_name in sorted((n for n in wanted if n in mapper.classes), key=lambda n: positions[n]):
             needed = mapper.class_dependencies.get(class_name, set()) & remaining
-            place(by_parent([n for n in needed if n in positions]) + by_modular([n for n in needed if n not in positions]))
+            place(
+                by_parent([n for n in needed if n in positions])
+                + by_modular([n for n in needed if n not in positions])
+            )
             if class_name in remaining:
                 place([class_name])
         rest = list(remaining)
-        place(by_parent([n for n in rest if n not in modular_positions]) + by_modular([n for n in rest if n in modular_positions]))
+        place(
+            by_parent([n for n in rest if n not in modular_positions])
+            + by_modular([n for n in rest if n in modular_positions])
+        )
         return order
 
     def _modular_order(self, dependencies: set[str]) -> dict[str, int]:
@@ -431,8 +467,10 @@ class _Run:
         return {name: index for index, name in enumerate(ordered)}
 
     def _module_code(self, body: dict[str, tuple[int, cst.CSTNode]]) -> str:
-        nodes = [node for _, node in sorted(body.values(), key=lambda item: item[0])]
-        all_imports = list(self.modular.imports) + [Statement.of_node("import", None, n) for n in self.extra_imports]
+        nodes = _bases_first([node for _, node in sorted(body.values(), key=lambda item: item[0])])
+        all_imports = list(self.modular.imports) + [
+            Statement.of_node("import", None, n) for n in self.extra_imports
+        ]
         seen = {statement.code for statement in all_imports}
         for mapper in self.mappers.values():
             for statement in mapper.imports:
@@ -442,6 +480,44 @@ class _Run:
         used = set().union(*(self.names_of.get(id(node), set()) for node in nodes)) if nodes else set()
         imports = needed_imports(all_imports, used, set(body))
         return cst.Module(body=[*imports, *nodes], header=self.header).code
+
+
+def _bases_first(nodes: list[cst.CSTNode]) -> list[cst.CSTNode]:
+    """Move a class written before a class of the file it inherits from to just after it.
+
+    The converter puts every dependency before the class needing it, so a dependency that subclasses it
+    (`WhisperEncoder(WhisperPreTrainedModel)`, named in the base's `_init_weights`) would come first and fail at
+    import; files the library ships never have this order, so this changes none of them.
+    """
+    nodes = list(nodes)
+    for _ in range(len(nodes)):
+        positions = {
+            node.name.value: index for index, node in enumerate(nodes) if isinstance(node, cst.ClassDef)
+        }
+        moved = False
+        for index, node in enumerate(nodes):
+            if not isinstance(node, cst.ClassDef):
+                continue
+            later = [
+                positions[b]
+                for b in (dotted_name(arg.value) for arg in node.bases)
+                if positions.get(b, -1) > index
+            ]
+            if later:
+                nodes.insert(max(later), nodes.pop(index))
+                moved = True
+                break
+        if not moved:
+            return nodes
+    return nodes
+
+
+def _indented(node: cst.ClassDef) -> cst.ClassDef:
+    """`class X(Base): ...` on one line, as an indented block (what the rules read)."""
+    if isinstance(node.body, cst.SimpleStatementSuite):
+        lines = [cst.SimpleStatementLine(body=[statement]) for statement in node.body.body]
+        return node.with_changes(body=cst.IndentedBlock(body=lines))
+    return node
 
 
 def _kind_of_file_module(file: str) -> str:

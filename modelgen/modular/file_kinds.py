@@ -36,7 +36,9 @@ IMPORTABLE_KINDS = (
     "feature_extraction",
 )
 
-_SUFFIX_REGEX = re.compile("(" + "|".join(sorted(map(re.escape, SUFFIX_TO_KIND), key=len, reverse=True)) + ")$")
+_SUFFIX_REGEX = re.compile(
+    "(" + "|".join(sorted(map(re.escape, SUFFIX_TO_KIND), key=len, reverse=True)) + ")$"
+)
 
 
 def kind_of_class(class_name: str) -> str:

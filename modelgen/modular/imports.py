@@ -10,6 +10,7 @@ import libcst as cst
 
 from modelgen.modular.mapping import code_of, is_import_line
 
+
 def _bound_name(alias: cst.ImportAlias) -> str:
     return alias.evaluated_alias or alias.evaluated_name
 
@@ -50,6 +51,11 @@ def _may_keep(syntax, used: set[str], defined: set[str], added: set[str]) -> boo
 def needed_imports(statements, used: set[str], defined: set[str]) -> list[cst.CSTNode]:
     """statements: the candidate imports (`mapping.Statement`s), in priority order; used: the names the file's
     body mentions; defined: the names it defines."""
+    used = set(used)
+    for statement in statements:  # a kept guard's condition (`is_torch_available()`) needs its own import
+        syntax = statement.syntax[0]
+        if isinstance(syntax, ast.If) and _may_keep(syntax, used, defined, set()):
+            used |= {n.id for n in ast.walk(syntax.test) if isinstance(n, ast.Name)}
     added: set[str] = set()
     plain, guarded, guarded_seen = [], [], set()
     for statement in statements:

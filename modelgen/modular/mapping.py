@@ -30,6 +30,31 @@ def code_of(node: cst.CSTNode) -> str:
     return _EMPTY.code_for_node(node)
 
 
+def _annotation_names(annotation: ast.AST | None) -> set[str]:
+    """Names inside a string annotation (`"torch.Tensor"`): an import they use is still needed."""
+    if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
+        try:
+            return {
+                n.id for n in ast.walk(ast.parse(annotation.value, mode="eval")) if isinstance(n, ast.Name)
+            }
+        except SyntaxError:
+            return set()
+    return set()
+
+
+def annotation_names(node: ast.AST) -> set[str]:
+    """The names string annotations in this code use."""
+    names: set[str] = set()
+    for inner in ast.walk(node):
+        if isinstance(inner, ast.arg):
+            names |= _annotation_names(inner.annotation)
+        elif isinstance(inner, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            names |= _annotation_names(inner.returns)
+        elif isinstance(inner, ast.AnnAssign):
+            names |= _annotation_names(inner.annotation)
+    return names
+
+
 def _ast_names(node: ast.AST) -> set[str]:
     """The identifiers libcst would hold as `Name` nodes in this code (strings and comments excluded)."""
     names: set[str] = set()
@@ -38,9 +63,7 @@ def _ast_names(node: ast.AST) -> set[str]:
             names.add(inner.id)
         elif isinstance(inner, ast.Attribute):
             names.add(inner.attr)
-        elif isinstance(inner, ast.arg):
-            names.add(inner.arg)
-        elif isinstance(inner, ast.keyword) and inner.arg is not None:
+        elif isinstance(inner, ast.arg) or isinstance(inner, ast.keyword) and inner.arg is not None:
             names.add(inner.arg)
         elif isinstance(inner, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             names.add(inner.name)
@@ -57,8 +80,10 @@ def _ast_names(node: ast.AST) -> set[str]:
     return names
 
 
-def names_in(node: cst.CSTNode) -> set[str]:
-    return _ast_names(ast.parse(code_of(node)))
+def names_in(node: cst.CSTNode) -> tuple[set[str], set[str]]:
+    """(the names the node's code uses, the names its string annotations use)."""
+    tree = ast.parse(code_of(node))
+    return _ast_names(tree), annotation_names(tree)
 
 
 def module_name_of(node: cst.ImportFrom) -> str:
@@ -88,6 +113,10 @@ class Statement:
     syntax: list = field(default_factory=list)  # the `ast` statements (one, or several on one line)
 
     @cached_property
+    def annotation_names(self) -> set[str]:
+        return set().union(*map(annotation_names, self.syntax)) if self.syntax else set()
+
+    @cached_property
     def code(self) -> str:
         """The statement's code without the comment lines above it (what duplicate imports compare)."""
         return code_of(self.node).strip() if not self.text else _strip_leading_comments(self.text)
@@ -97,18 +126,34 @@ class Statement:
         try:
             module = cst.parse_module(self.text)
         except cst.ParserSyntaxError as error:
-            raise ModularError(f"cannot parse: {error.message}", self.path, self.line + error.raw_line - 1) from None
+            raise ModularError(
+                f"cannot parse: {error.message}", self.path, self.line + error.raw_line - 1
+            ) from None
         node = module.body[0]
         if module.header and not self.first:
-            node = node.with_changes(leading_lines=[*module.header, *node.leading_lines])
+            node = node.with_changes(leading_lines=[*_own_lines(module.header), *node.leading_lines])
         return node
 
     @classmethod
     def of_node(cls, kind: str, name: str | None, node: cst.CSTNode) -> Statement:
         syntax = ast.parse(code_of(node)).body
-        statement = cls(kind, name, "", set().union(*map(_ast_names, syntax)) if syntax else set(), syntax=syntax)
+        statement = cls(
+            kind, name, "", set().union(*map(_ast_names, syntax)) if syntax else set(), syntax=syntax
+        )
         statement.__dict__["node"] = node
         return statement
+
+
+def _own_lines(lines) -> list:
+    """The lines above a statement that are its own: indented comments right after the previous statement
+    close that statement's block (libcst keeps them in its footer)."""
+    cut = 0
+    for index, line in enumerate(lines):
+        if line.comment is not None and line.whitespace.value:
+            cut = index + 1
+        elif line.comment is not None:
+            break
+    return list(lines[cut:])
 
 
 def _strip_leading_comments(text: str) -> str:
@@ -128,7 +173,9 @@ def _kind(statements: list[ast.stmt]) -> tuple[str, str | None]:
     node = statements[0]
     if isinstance(node, (ast.Import, ast.ImportFrom)):
         return "import", None
-    if isinstance(node, ast.If) and any(isinstance(inner, (ast.Import, ast.ImportFrom)) for inner in node.body):
+    if isinstance(node, ast.If) and any(
+        isinstance(inner, (ast.Import, ast.ImportFrom)) for inner in node.body
+    ):
         return "guarded-import", None
     if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
         return "assignment", node.targets[0].id
@@ -161,7 +208,9 @@ def split_statements(text: str, path: Path | None = None) -> list[Statement]:
         for node in group:
             names |= _ast_names(node)
         text_lines = lines[start:end]
-        statements.append(Statement(kind, name, "".join(text_lines), names, path, start + 1, not statements, group))
+        statements.append(
+            Statement(kind, name, "".join(text_lines), names, path, start + 1, not statements, group)
+        )
         start = end
     return statements
 
@@ -241,7 +290,8 @@ class ModuleMap:
 
     def compute_class_dependencies(self) -> None:
         self.class_dependencies = {
-            name: self.dependencies_of_class(name, statement.names) for name, statement in self.classes.items()
+            name: self.dependencies_of_class(name, statement.names)
+            for name, statement in self.classes.items()
         }
 
 

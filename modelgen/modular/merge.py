@@ -9,8 +9,8 @@ followed by the child's new methods.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import libcst as cst
 
@@ -60,6 +60,7 @@ class ClassMerge:
     members: list[cst.CSTNode] = field(default_factory=list)
     bases: list[cst.Arg] = field(default_factory=list)
     decorators: list[cst.Decorator] = field(default_factory=list)
+    placeholder: list[cst.CSTNode] = field(default_factory=list)  # `pass` or `...`, for a body left empty
 
     @property
     def parent_methods(self) -> dict[str, cst.CSTNode]:
@@ -70,10 +71,10 @@ class ClassMerge:
         return {member_name(statement): statement for statement in self.child.body.body}
 
     def result(self) -> cst.ClassDef:
-        body = [*self.docstring, *self.attributes.values(), *self.members]
+        body = [*self.docstring, *self.attributes.values(), *self.members] or self.placeholder
         return self.parent.with_changes(
             name=self.child.name,
-            body=self.parent.body.with_changes(body=body),
+            body=cst.IndentedBlock(body=body),  # a new block: the parent's trailing comments stay behind
             bases=self.bases,
             decorators=self.decorators,
         )
@@ -96,3 +97,22 @@ def common_partial_suffix(first: str, second: str) -> str:
             break
         suffix = first[-index] + suffix
     return "" if suffix in (first, second) else suffix
+
+
+def is_placeholder(statement: cst.CSTNode) -> bool:
+    """`pass` or `...` alone on a line."""
+    if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
+        return False
+    node = statement.body[0]
+    return isinstance(node, cst.Pass) or (isinstance(node, cst.Expr) and isinstance(node.value, cst.Ellipsis))
+
+
+NO_INHERIT = "no_inherit_decorator"
+
+
+def chosen_decorators(child: list[cst.Decorator], parent: list[cst.Decorator]) -> list[cst.Decorator]:
+    """The child's decorators when it writes any, else the parent's; `@no_inherit_decorator` on the child
+    means "none of the parent's" and is dropped itself."""
+    if any(dotted_name(d.decorator) == NO_INHERIT for d in child):
+        return [d for d in child if dotted_name(d.decorator) != NO_INHERIT]
+    return list(child or parent)

@@ -99,9 +99,81 @@ class CaseRename:
     def __call__(self, text: str) -> str:
         return self._regex.sub(self._replacement, text)
 
+    def in_code(self, source: str) -> str:
+        """Rename a module's source everywhere but in the literal parts of f-strings (libcst keeps those as
+        text the converter's rename does not visit; the expressions inside the braces are renamed)."""
+        pieces, start = [], 0
+        for literal_start, literal_end in _fstring_literals(source):
+            pieces.append(self(source[start:literal_start]))
+            pieces.append(source[literal_start:literal_end])
+            start = literal_end
+        pieces.append(self(source[start:]))
+        return "".join(pieces)
+
     def _replacement(self, match: re.Match) -> str:
         found, following = match.group(1), match.group(2)
         replacement = self.patterns.get(found, self.cased_new)
         if len(self.patterns) == 2 and found.isupper() and not following.isalpha():
             replacement = self.patterns[found.lower()].upper()
         return replacement + following
+
+
+_TOKEN_START = re.compile(r"#|(?<![\w])([rRbBuUfF]{0,2})(\"\"\"|\'\'\'|\"|\')")
+
+
+def _fstring_literals(source: str) -> list[tuple[int, int]]:
+    """(start, end) of every literal stretch inside f-strings (between the quotes, outside the braces)."""
+    spans: list[tuple[int, int]] = []
+    position = 0
+    while True:
+        match = _TOKEN_START.search(source, position)
+        if match is None:
+            return spans
+        if match.group(0) == "#":
+            newline = source.find("\n", match.end())
+            position = len(source) if newline < 0 else newline
+            continue
+        prefix, quote = match.group(1), match.group(2)
+        body_start = match.end()
+        end = _string_end(source, body_start, quote, "r" in prefix.lower())
+        if "f" in prefix.lower():
+            spans.extend(_literal_parts(source, body_start, end - len(quote)))
+        position = end
+
+
+def _string_end(source: str, start: int, quote: str, raw: bool) -> int:
+    index = start
+    while index < len(source):
+        if source[index] == "\\" and not raw:
+            index += 2
+            continue
+        if source.startswith(quote, index):
+            return index + len(quote)
+        if source[index] == "\\":
+            index += 2
+            continue
+        if len(quote) == 1 and source[index] == "\n":
+            return index
+        index += 1
+    return len(source)
+
+
+def _literal_parts(source: str, start: int, end: int) -> list[tuple[int, int]]:
+    parts, depth, literal_start, index = [], 0, start, start
+    while index < end:
+        char = source[index]
+        if depth == 0 and source.startswith(("{{", "}}"), index):
+            index += 2
+            continue
+        if char == "{":
+            if depth == 0 and index > literal_start:
+                parts.append((literal_start, index))
+            depth += 1
+        elif char == "}" and depth:
+            depth -= 1
+            if depth == 0:
+                literal_start = index + 1
+        index += 1
+    if depth == 0 and end > literal_start:
+        parts.append((literal_start, end))
+    return parts

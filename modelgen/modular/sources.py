@@ -15,8 +15,10 @@ from modelgen.modular.file_kinds import IMPORTABLE_KINDS
 from modelgen.modular.naming import CaseRename
 
 _KINDS = "|".join(IMPORTABLE_KINDS)
-# `..llama.modeling_llama` or `transformers.models.llama.modeling_llama` (the model folder, then the file)
-_MODEL_IMPORT = re.compile(rf"^(?:\.\.|(?P<package>\w+)\.models\.)(?P<model>\w+)\.(?P<file>(?:{_KINDS})_\w*)$")
+# `..llama.modeling_llama`, `...models.llama.modeling_llama` or `transformers.models.llama.modeling_llama`
+_MODEL_IMPORT = re.compile(
+    rf"^(?:\.\.|\.\.\.models\.|(?P<package>\w+)\.models\.)(?P<model>\w+)\.(?P<file>(?:{_KINDS})_\w*)$"
+)
 _SKIPPED = ("auto.modeling_auto",)
 _COPIED_FROM = "# Copied from"
 
@@ -78,4 +80,4 @@ def without_copied_from(text: str) -> str:
 
 
 def renamed_text(text: str, rename: CaseRename) -> str:
-    return rename(without_copied_from(text))
+    return rename.in_code(without_copied_from(text))

@@ -17,7 +17,11 @@ MODELS = Path("src/minilib/models")
 
 def modelgen(*arguments, cwd=None):
     return subprocess.run(
-        [sys.executable, "-m", "modelgen", *map(str, arguments)], capture_output=True, text=True, cwd=cwd, env=os.environ
+        [sys.executable, "-m", "modelgen", *map(str, arguments)],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=os.environ,
     )
 
 
@@ -67,7 +71,9 @@ def test_edit_in_a_parent_is_reported_at_every_dependant_and_fixed(expanded_tree
     assert "differs from the expansion of src/minilib/models/tiny/modular_tiny.py" in findings[0]["message"]
 
     assert modelgen("check-modular", "--repo", expanded_tree, "--fix", parent).returncode == 1
-    assert all("self.dropout = 0.25" in path.read_text() for path in generated)  # the chain is settled in one run
+    assert all(
+        "self.dropout = 0.25" in path.read_text() for path in generated
+    )  # the chain is settled in one run
     assert modelgen("check-modular", "--repo", expanded_tree).returncode == 0
 
     parent.write_text(original)
@@ -96,11 +102,19 @@ def test_baseline_turns_a_known_difference_into_a_note(expanded_tree, tmp_path):
 
 def test_unsupported_construct_is_a_path_line_error(expanded_tree):
     modular = expanded_tree / MODELS / "tiny" / "modular_tiny.py"
-    modular.write_text(modular.read_text() + "\n\nclass TinyBoth(ProtoModel, ProtoPreTrainedModel):\n    pass\n")
-    modular.write_text(modular.read_text().replace("import ProtoModel, ProtoPreTrainedModel", "import ProtoModel, ProtoPreTrainedModel  # both"))
+    modular.write_text(
+        modular.read_text() + "\n\nclass TinyBoth(ProtoModel, ProtoPreTrainedModel):\n    pass\n"
+    )
+    modular.write_text(
+        modular.read_text().replace(
+            "import ProtoModel, ProtoPreTrainedModel", "import ProtoModel, ProtoPreTrainedModel  # both"
+        )
+    )
     result = modelgen("modular", "expand", "--repo", expanded_tree, modular)
     assert result.returncode == 1
-    line = next(n for n, text in enumerate(modular.read_text().splitlines(), 1) if text.startswith("class TinyBoth"))
+    line = next(
+        n for n, text in enumerate(modular.read_text().splitlines(), 1) if text.startswith("class TinyBoth")
+    )
     assert result.stderr.splitlines()[0] == (
         f"error: src/minilib/models/tiny/modular_tiny.py:{line}: class TinyBoth has more than one base from another "
         "model's file"

@@ -32,7 +32,9 @@ def expand_case(case: Path, tmp_path: Path) -> dict[str, str]:
 
 @pytest.mark.parametrize("case", sorted(path.name for path in CASES.iterdir()))
 def test_rule(case, tmp_path):
-    expected = {path.name: path.read_text(encoding="utf-8") for path in (CASES / case / "expected").glob("*.py")}
+    expected = {
+        path.name: path.read_text(encoding="utf-8") for path in (CASES / case / "expected").glob("*.py")
+    }
     assert expand_case(CASES / case, tmp_path) == expected
 
 

@@ -11,7 +11,11 @@ from modelgen.modular.merge import ClassMerge, ClassRule
 
 def is_removal(statement: cst.CSTNode) -> bool:
     value = statement.body[0].value
-    return isinstance(value, cst.Call) and isinstance(value.func, cst.Name) and value.func.value == "AttributeError"
+    return (
+        isinstance(value, cst.Call)
+        and isinstance(value.func, cst.Name)
+        and value.func.value == "AttributeError"
+    )
 
 
 def _attribute_name(statement: cst.CSTNode) -> str | None:
@@ -31,7 +35,9 @@ class Attributes(ClassRule):
                 attributes[key] = statement
         removed = {_attribute_name(s) for s in attributes.values() if is_removal(s)}
         merge.attributes = {
-            key: statement for key, statement in attributes.items() if _attribute_name(statement) not in removed
+            key: statement
+            for key, statement in attributes.items()
+            if _attribute_name(statement) not in removed
         }
 
 

@@ -20,7 +20,9 @@ class ClassDocstring(ClassRule):
             if not merge.docstring:
                 merge.docstring = [cst.SimpleStatementLine(body=[cst.Expr(cst.SimpleString(child_text))])]
             else:
-                merge.docstring = [merge.docstring[0].with_changes(body=[cst.Expr(cst.SimpleString(child_text))])]
+                merge.docstring = [
+                    merge.docstring[0].with_changes(body=[cst.Expr(cst.SimpleString(child_text))])
+                ]
 
 
 RULE = ClassDocstring()

@@ -1,6 +1,7 @@
 """Methods: a method the child defines replaces the parent's at the parent's place, keeping the parent's
 decorators and return annotation unless the child writes its own; a child method whose whole body raises an
-error (`raise AttributeError(...)`) removes the parent's; the child's new methods come after the parent's.
+error (`raise AttributeError(...)`) removes the parent's; the child's new methods come after the parent's. A body left with nothing takes the child's `pass`/`...`
+(else the parent's).
 
 `def forward(self, **super_kwargs)` takes the parent's whole signature (the child's extra parameters after it).
 """
@@ -13,7 +14,14 @@ import libcst as cst
 
 from modelgen.modular.attributes_key import attribute_key
 from modelgen.modular.mapping import code_of
-from modelgen.modular.merge import ClassMerge, ClassRule, is_docstring, member_name
+from modelgen.modular.merge import (
+    ClassMerge,
+    ClassRule,
+    chosen_decorators,
+    is_docstring,
+    is_placeholder,
+    member_name,
+)
 
 _RAISES_ONLY = re.compile(r"\ndef .*\(.*\):\n    raise.*Error\(.*")
 
@@ -36,7 +44,7 @@ def overridden(parent_method: cst.FunctionDef, child_method: cst.FunctionDef) ->
     return parent_method.with_changes(
         body=child_method.body,
         params=params,
-        decorators=child_method.decorators or parent_method.decorators,
+        decorators=chosen_decorators(child_method.decorators, parent_method.decorators),
         returns=child_method.returns or parent_method.returns,
     )
 
@@ -49,7 +57,7 @@ class Methods(ClassRule):
         parent_methods = merge.parent_methods
         members = []
         for statement in merge.parent.body.body:
-            if attribute_key(statement) is not None or is_docstring(statement):
+            if attribute_key(statement) is not None or is_docstring(statement) or is_placeholder(statement):
                 continue
             replacement = child_methods.get(member_name(statement))
             if isinstance(statement, cst.FunctionDef) and isinstance(replacement, cst.FunctionDef):
@@ -61,6 +69,10 @@ class Methods(ClassRule):
             if isinstance(statement, cst.FunctionDef) and member_name(statement) not in parent_methods:
                 members.append(statement)
         merge.members = members
+        child_placeholders = [s for s in merge.child.body.body if is_placeholder(s)]
+        merge.placeholder = (
+            child_placeholders[:1] or [s for s in merge.parent.body.body if is_placeholder(s)][:1]
+        )
 
 
 RULE = Methods()
