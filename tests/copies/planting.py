@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import functools
 import hashlib
 import random
 from dataclasses import dataclass
@@ -46,14 +47,17 @@ def marker_sites(checker: CopyChecker) -> list[Site]:
 
 def statement_lines(path: Path, start: int, end: int) -> list[int]:
     """0-based lines in [start, end) holding a one-line assignment or return (safe places to edit)."""
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    return sorted(
+    return [line for line in _one_line_statements(path.read_text(encoding="utf-8")) if start < line < end]
+
+
+@functools.lru_cache(maxsize=8)
+def _one_line_statements(text: str) -> tuple[int, ...]:
+    """Parsed once per text: a tree's sites ask about the same big files again and again."""
+    return tuple(sorted(
         node.lineno - 1
-        for node in ast.walk(tree)
-        if isinstance(node, (ast.Assign, ast.AugAssign, ast.Return))
-        and node.lineno == node.end_lineno
-        and start < node.lineno - 1 < end
-    )
+        for node in ast.walk(ast.parse(text))
+        if isinstance(node, (ast.Assign, ast.AugAssign, ast.Return)) and node.lineno == node.end_lineno
+    ))
 
 
 def has_ignore_copy(path: Path, start: int, end: int) -> bool:
