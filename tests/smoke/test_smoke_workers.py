@@ -130,11 +130,12 @@ def test_worker_designs_and_their_defaults():
 
 @pytest.mark.real_tree
 def test_both_designs_give_identical_results_on_real_models():
-    """4.46.3 models that passed, failed and skipped: same verdicts and errors, whichever way they start."""
+    """A passing and a failing 4.46.3 model: same verdicts and errors, whichever way they start (one round of
+    two jobs each; `benchmarks/smoke_zoo.py --compare-workers` compares whole samples)."""
     from modelgen.trees import pristine_tree
 
     layout = RepoLayout.discover(pristine_tree("4.46.3"))
-    models = ["vit", "patchtsmixer", "timm_backbone"]
+    models = ["vit", "patchtsmixer"]
     spawned, forked = (run_smoke(layout, models, jobs=2, workers=design) for design in ("spawn", "fork-server"))
     assert len({result.status for result in forked}) > 1  # not only passes
     for a, b in zip(spawned, forked):
