@@ -67,6 +67,8 @@ def command(like, name, checkpoint, repo, dry_run, copy_tokenizer, no_tests, mod
         click.echo(f"note: {len(plan.dropped_exports)} names are not exported by the new model, since the "
                    f"tree already exports them (the copies keep them for internal use): "
                    f"{', '.join(plan.dropped_exports)}", err=True)
+    for problem in plan.skipped:
+        click.echo(f"note: {problem}", err=True)
     if plan.unmarked:
         click.echo(f"note: {len(plan.unmarked)} copied definitions carry no `# Copied from` marker "
                    f"(no replacement reproduced them): {', '.join(plan.unmarked[:5])}", err=True)

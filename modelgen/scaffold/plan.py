@@ -13,7 +13,7 @@ from pathlib import Path
 
 from modelgen.changeset import ChangeSet
 from modelgen.errors import ModelgenError
-from modelgen.files import read_text
+from modelgen.files import FileProblem, read_text
 from modelgen.formatting import format_snippets
 from modelgen.repo import RepoLayout
 from modelgen.scaffold.copier import copy_module
@@ -48,6 +48,7 @@ class NewModelPlan:
     new: ModelNames
     unmarked: list[str] = field(default_factory=list)  # copied definitions left without a verified marker
     dropped_exports: list[str] = field(default_factory=list)  # not exported: the tree exports them already
+    skipped: list[str] = field(default_factory=list)  # special files of the old model's folder, not read
 
 
 def plan_new_model(layout: RepoLayout, request: NewModelRequest) -> NewModelPlan:
@@ -138,9 +139,10 @@ def plan_new_model(layout: RepoLayout, request: NewModelRequest) -> NewModelPlan
         )
 
     old_definitions = set(copied_names)
+    skipped: list[str] = []
     for path in files.package_dir.glob("*.py"):
         if path.stem not in files.modules and not path.stem.startswith(("modeling_tf_", "modeling_flax_", "convert_")):
-            old_definitions |= _top_level_names(path)
+            old_definitions |= _top_level_names(path, skipped)
     exported_names = {name for name in copied_names if renaming.apply(name) not in dropped}
     Registrar(
         layout, old, new, renaming, copied_names=copied_names, exported_names=exported_names,
@@ -148,7 +150,7 @@ def plan_new_model(layout: RepoLayout, request: NewModelRequest) -> NewModelPlan
     ).register(changes)
     _validate(changes, layout)
     return NewModelPlan(changes=changes, old=old, new=new, unmarked=markers.unverified,
-                        dropped_exports=sorted(dropped))
+                        dropped_exports=sorted(dropped), skipped=skipped)
 
 
 def _shadowing_exports(layout: RepoLayout, generated: dict[Path, str], files, renaming: Renaming,
@@ -206,9 +208,15 @@ def _model_classes(defined: set[str], sources: dict[str, str], renaming: Renamin
     return sorted(names, key=lambda name: (name != base, name))
 
 
-def _top_level_names(path: Path) -> set[str]:
+def _top_level_names(path: Path, skipped: list[str]) -> set[str]:
+    """The classes and functions a module of the old model defines; a special file (a FIFO) is skipped."""
     try:
         tree = ast.parse(read_text(path))
+    except FileProblem as problem:
+        if not problem.skipped:
+            raise
+        skipped.append(str(problem))
+        return set()
     except SyntaxError:
         return set()
     return {node.name for node in tree.body if isinstance(node, (ast.ClassDef, ast.FunctionDef))}

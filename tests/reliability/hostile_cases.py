@@ -300,6 +300,16 @@ def _no_finding_in(relative: str) -> Callable[[Path, Run, Path], str | None]:
     return check
 
 
+def _created(folder: str) -> Callable[[Path, Run, Path], str | None]:
+    """`new` went on and wrote the new model's package."""
+
+    def check(root: Path, run: Run, scratch: Path) -> str | None:
+        package = root / "src" / "transformers" / "models" / folder
+        return None if (package / f"modeling_{folder}.py").is_file() else f"no models/{folder}/ written"
+
+    return check
+
+
 def _nothing_written(root: Path, run: Run, scratch: Path) -> str | None:
     original = (FIXTURES / "copies_drift" / MISTRAL).read_bytes()
     return None if (root / MISTRAL).read_bytes() == original else "the refused file was written"
@@ -370,6 +380,8 @@ CASES = [
          needs="non-root"),
     Case("lint: FIFO modeling file", "6", "lint_basic", lambda root: ["lint", "--repo", str(root)], 1,
          "note: skipped: a FIFO", setup=_fifo("src/transformers/models/brand_new_bert/modeling_fifo.py")),
+    Case("new: FIFO beside the modules of --like", "6", "new_mini", _new(), 0, "bert/fifo.py: skipped: a FIFO",
+         setup=_fifo("src/transformers/models/bert/fifo.py"), writes=True, check=_created("foo")),
     Case("lint: dangling modeling file", "6", "lint_basic", lambda root: ["lint", "--repo", str(root)], 1,
          "modeling_gone.py:1:1: MG000", setup=_link("src/transformers/models/brand_new_bert/modeling_gone.py", "x")),
     # 7. --fix and metadata
