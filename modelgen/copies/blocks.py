@@ -133,8 +133,30 @@ class SourceText:
         low, high = bisect.bisect_left(ordered, start), bisect.bisect_left(ordered, end)
         return frozenset(index - start for index in ordered[low:high])
 
+    @cached_property
+    def _qualnames(self) -> dict[int, str]:
+        """Every definition header's qualified name, in one pass: a stack of the lines that enclose the current
+        one (each less indented than the next), skipping blank lines, comments and lines inside strings."""
+        qualnames: dict[int, str] = {}
+        enclosing: list[tuple[int, str | None]] = []  # (indent width, definition name or None)
+        in_strings = self.lines_in_strings
+        for index, line in enumerate(self.lines):
+            if not line.strip() or index in in_strings or line.lstrip().startswith("#"):
+                continue
+            width = len(indent_of(line))
+            while enclosing and enclosing[-1][0] >= width:
+                enclosing.pop()
+            match = DEFINITION_HEADER.match(line)
+            name = match.group("name") if match is not None else None
+            if name is not None:
+                qualnames[index] = ".".join([*(owner for _, owner in enclosing if owner is not None), name])
+            enclosing.append((width, name))
+        return qualnames
+
     def qualname_at(self, header: int) -> str:
         """The qualified name of the definition whose header is line `header` (enclosing ones first)."""
+        if header in self._qualnames:
+            return self._qualnames[header]
         names = [DEFINITION_HEADER.match(self.lines[header]).group("name")]
         width = len(indent_of(self.lines[header]))
         in_strings = self.lines_in_strings

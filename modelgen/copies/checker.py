@@ -180,8 +180,8 @@ class CopyChecker:
                     report.notes.append(Finding(**note))
 
     # ---------------------------------------------------------------- examining
-    def _examine(self, path: Path, marker: Marker) -> _Outcome:
-        outcome = self._compare(path, marker)
+    def _examine(self, path: Path, marker: Marker, explain_unparsable: bool = True) -> _Outcome:
+        outcome = self._compare(path, marker, explain_unparsable)
         if marker.misspelling is not None:
             outcome.notes.insert(0, f"misspelt marker `{marker.misspelling}` (meant `# Copied from {marker.target}`)")
             if not self.strict_markers:
@@ -190,7 +190,7 @@ class CopyChecker:
         outcome.notes.extend(f"replacement `{item}` is not applied ({_why_ignored(item)})" for item in marker.ignored_items)
         return outcome
 
-    def _compare(self, path: Path, marker: Marker) -> _Outcome:
+    def _compare(self, path: Path, marker: Marker, explain_unparsable: bool = True) -> _Outcome:
         if marker.syntax_error is not None:
             return _Outcome(path, marker, "error", f"replacement part cannot be parsed: {marker.syntax_error}")
         text = self.texts.get(path)
@@ -223,7 +223,8 @@ class CopyChecker:
             outcome.notes.append(source.note)
         if not is_consistent(expectation):
             outcome.kind = "drift"
-            self._explain_unparsable(outcome, source_text)
+            if explain_unparsable:
+                self._explain_unparsable(outcome, source_text)
         return outcome
 
     def _explain_unparsable(self, outcome: _Outcome, source_text: SourceText) -> None:
@@ -311,8 +312,12 @@ class CopyChecker:
 
     def _repair(self, identities: list, changes: ChangeSet) -> set:
         """Fix in memory the copies among `identities` that drift (independent of each other: one ruff
-        process for all); the identities of the copies that changed."""
-        examined = [(identity, self._examine(*located)) for identity in identities if (located := self._locate(identity))]
+        process for all); the identities of the copies that changed.
+
+        Files are not parsed whole here: the check already turned a drift in an unparsable file into an
+        error, and every rewritten file is parsed by `_validate` before anything is written."""
+        examined = [(identity, self._examine(*located, explain_unparsable=False))
+                    for identity in identities if (located := self._locate(identity))]
         drifted = [(identity, outcome) for identity, outcome in examined if outcome.kind == "drift"]
         self._repair_all([outcome for _, outcome in drifted])
         by_file: dict[Path, list[_Outcome]] = {}
