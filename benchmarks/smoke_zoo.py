@@ -23,6 +23,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from modelgen.repo import RepoLayout
+from modelgen.smoke.report import summary_counts
 from modelgen.smoke.runner import DEFAULT_TIMEOUT, WORKER_DESIGNS, ModelResult, pytorch_model_types, run_smoke
 from modelgen.trees import pristine_tree
 
@@ -39,7 +40,8 @@ def cause_of(error: str | None) -> str:
 
 def _summary(args, results: list[ModelResult], wall: float | None, rerun_of: dict | None,
              total: int | None = None) -> dict:
-    counts = {status: sum(r.status == status for r in results) for status in ("pass", "fail", "skip")}
+    grouped = summary_counts(results)  # models per verdict, findings per kind, fails per check
+    counts = grouped["models"]
     seconds = [r.seconds for r in results if r.seconds is not None]  # per model, from whichever run produced it
     groups: dict[str, list[str]] = defaultdict(list)
     for result in results:
@@ -51,7 +53,8 @@ def _summary(args, results: list[ModelResult], wall: float | None, rerun_of: dic
             groups[key].append(result.model_type)
     return {
         "version": args.version, "jobs": args.jobs, "models": len(results), "of_models": total or len(results),
-        **counts, "pass_rate": round(counts["pass"] / max(1, len(results)), 4),
+        **counts, "findings_by_kind": grouped["findings_by_kind"], "fails_by_check": grouped["fails_by_check"],
+        "pass_rate": round(counts["pass"] / max(1, len(results)), 4),
         "wall_s": round(wall, 1) if wall is not None else None, "rerun_of": rerun_of,
         "median_model_s": round(statistics.median(seconds), 2) if seconds else None,
         "causes": dict(sorted(groups.items(), key=lambda item: -len(item[1]))),

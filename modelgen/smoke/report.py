@@ -73,10 +73,10 @@ def render_github(results: list[ModelResult], modeling_paths: dict[str, str]) ->
 
 
 def summary(results: list[ModelResult]) -> str:
-    counts = {status: sum(result.status == status for result in results) for status in VERDICTS}
+    grouped = summary_counts(results)
+    counts, kinds = grouped["models"], grouped["findings_by_kind"]
     line = (f"{len(results)} models: {counts['pass']} pass, {counts['fail']} fail, {counts['finding']} finding, "
             f"{counts['skip']} skip")
-    kinds = summary_counts(results)["findings_by_kind"]
     return line + (f" (findings: {', '.join(f'{kind} {count}' for kind, count in kinds.items())})" if kinds else "")
 
 
