@@ -155,24 +155,7 @@ class SourceText:
 
     def qualname_at(self, header: int) -> str:
         """The qualified name of the definition whose header is line `header` (enclosing ones first)."""
-        if header in self._qualnames:
-            return self._qualnames[header]
-        names = [DEFINITION_HEADER.match(self.lines[header]).group("name")]
-        width = len(indent_of(self.lines[header]))
-        in_strings = self.lines_in_strings
-        for index in range(header - 1, -1, -1):
-            if width == 0:
-                break
-            line = self.lines[index]
-            if not line.strip() or index in in_strings or line.lstrip().startswith("#"):
-                continue
-            line_width = len(indent_of(line))
-            if line_width < width:
-                match = DEFINITION_HEADER.match(line)
-                if match is not None:
-                    names.append(match.group("name"))
-                width = line_width
-        return ".".join(reversed(names))
+        return self._qualnames[header]
 
     def definition_at(self, index: int, parents: tuple[str, ...] = ()) -> Definition | None:
         """The definition whose header is line `index`, if any."""
